@@ -1,0 +1,107 @@
+import { BaseConfig, EnvBoolean, EnvDuration, EnvList, EnvNumber } from '@app/platform';
+import {
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+/** Every setting of the Devices service, read once from the environment and validated. */
+export class DevicesConfig extends BaseConfig {
+  @EnvNumber()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  DEVICES_PORT: number = 8081;
+
+  @IsString()
+  DB_SCHEMA: string = 'devices';
+
+  /** Where to forward; unset = standalone (nothing is queued). */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  MENTOR_API_URL?: string;
+
+  /** Service credential sent to the mentor and required on internal endpoints. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  MENTOR_API_TOKEN?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  ENROLLMENT_SECRET?: string;
+
+  /** Operator keys, comma-separated so a new one can be rolled out before the old is removed. */
+  @EnvList()
+  @IsArray()
+  @IsString({ each: true })
+  @MinLength(16, { each: true })
+  OPERATOR_API_KEY: string[] = [];
+
+  @EnvNumber()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  FORWARD_MAX_RETRIES: number = 3;
+
+  @EnvDuration('s')
+  @IsInt({ message: 'FORWARD_TIMEOUT must be a duration such as 10 or 10s' })
+  @Min(100)
+  FORWARD_TIMEOUT: number = 10_000;
+
+  @EnvDuration('s')
+  @IsInt({ message: 'FORWARD_MAX_BACKOFF must be a duration such as 300 or 5m' })
+  @Min(1000)
+  FORWARD_MAX_BACKOFF: number = 300_000;
+
+  @EnvDuration('s')
+  @IsInt({ message: 'FORWARD_DEAD_LETTER_AFTER must be a duration such as 72h' })
+  @Min(1000)
+  FORWARD_DEAD_LETTER_AFTER: number = 72 * 3_600_000;
+
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  FORWARD_BATCH_SIZE: number = 500;
+
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  FORWARD_CONCURRENCY: number = 2;
+
+  @EnvBoolean()
+  @IsBoolean()
+  FORWARD_METRICS: boolean = true;
+
+  @EnvBoolean()
+  @IsBoolean()
+  FORWARD_ACTIVITIES: boolean = true;
+
+  @EnvBoolean()
+  @IsBoolean()
+  FORWARD_PROCESSES: boolean = true;
+
+  @EnvBoolean()
+  @IsBoolean()
+  FORWARD_ALERTS: boolean = true;
+
+  @EnvBoolean()
+  @IsBoolean()
+  FORWARD_SCREENSHOTS: boolean = true;
+
+  /** Rows one group commit writes at most; concurrent requests share a transaction. */
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  @Max(20000)
+  INGEST_GROUP_MAX_ROWS: number = 5000;
+}

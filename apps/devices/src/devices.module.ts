@@ -1,0 +1,37 @@
+import { HealthModule, loggerParams, MetricsModule, appVersion } from '@app/platform';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { DevicesConfig } from './config/devices.config';
+import { devicesDataSourceOptions } from './database/devices-data-source';
+import { ForwardingModule } from './forwarding/forwarding.module';
+import { ForwardingService } from './forwarding/forwarding.service';
+import { RegistrationModule } from './registration/registration.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
+
+/** The Devices service: ingest from agents, durable forwarding to the mentor. */
+@Module({})
+export class DevicesModule {
+  static register(config: DevicesConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: DevicesModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config, 'devices')),
+        TypeOrmModule.forRoot(
+          devicesDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
+        ),
+        MetricsModule,
+        HealthModule.forRoot(
+          { service: 'devices', version: appVersion() },
+          { provider: ForwardingService, imports: [ForwardingModule] },
+        ),
+        ForwardingModule,
+        RegistrationModule,
+        TelemetryModule,
+      ],
+      providers: [{ provide: DevicesConfig, useValue: config }],
+      exports: [DevicesConfig],
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import { DeadLetterQueryDto, ReplayRequestDto } from '@app/contracts';
+import { errorBody } from '@app/platform';
+import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { OperatorKeyGuard } from '../auth/operator-key.guard';
+import { ForwardingService } from './forwarding.service';
+
+/** What an operator needs to see and fix the hand-off to the mentor. */
+@ApiTags('forwarding')
+@ApiSecurity('operator-key')
+@UseGuards(OperatorKeyGuard)
+@Controller('api/v1/forwarding')
+export class ForwardingController {
+  constructor(private readonly forwarding: ForwardingService) {}
+
+  @Get('backlog')
+  async backlog(): Promise<Record<string, unknown>> {
+    const s = await this.forwarding.stats();
+    return {
+      enabled: s.enabled,
+      mentor_url: s.mentor_url,
+      pending: s.pending,
+      oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
+      dead_letters: s.deadLetters,
+      last_success_at: s.lastSuccessAt,
+      last_error_at: s.lastErrorAt,
+      last_error: s.lastError,
+    };
+  }
+
+  @Get('dead-letters')
+  async deadLetters(@Query() query: DeadLetterQueryDto): Promise<Record<string, unknown>[]> {
+    const rows = await this.forwarding.deadLetters({
+      limit: query.limit,
+      beforeId: query.before,
+      topic: query.type,
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.topic,
+      record_id: row.recordId,
+      attempts: row.attempts,
+      created_at: row.createdAt,
+      dead_at: row.deadAt,
+      reason: row.reason,
+      payload: row.payload,
+    }));
+  }
+
+  @Post('dead-letters/replay')
+  @HttpCode(202)
+  async replay(@Body() body: ReplayRequestDto): Promise<{ replayed: number }> {
+    const selectors = [body.ids !== undefined, body.type !== undefined, body.all === true];
+    if (selectors.filter(Boolean).length !== 1) {
+      throw new BadRequestException(
+        errorBody(400, 'Give exactly one of ids, type or all: true', [
+          { field: 'ids|type|all', errors: ['exactly one selector is required'] },
+        ]),
+      );
+    }
+    const replayed = await this.forwarding.replay({ ids: body.ids, topic: body.type, all: body.all });
+    return { replayed };
+  }
+}

@@ -1,0 +1,42 @@
+import { ListQueryDto } from '@app/contracts';
+import { errorBody, pgPoolOf } from '@app/platform';
+import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { OperatorKeyGuard } from '../auth/operator-key.guard';
+import { DeviceIdPipe } from '../common/device-id.pipe';
+import type { DeviceRow } from './device-row';
+
+/** Operator reads of the devices this service knows, newest registration first. */
+@ApiTags('devices')
+@ApiSecurity('operator-key')
+@UseGuards(OperatorKeyGuard)
+@Controller('api/v1/devices')
+export class DeviceInventoryController {
+  private readonly pool: Pool;
+
+  constructor(dataSource: DataSource) {
+    this.pool = pgPoolOf(dataSource);
+  }
+
+  @Get()
+  async list(@Query() query: ListQueryDto): Promise<DeviceRow[]> {
+    const { rows } = await this.pool.query<DeviceRow>(
+      `SELECT * FROM devices
+        WHERE ($1::timestamptz IS NULL OR (registered_at, deviceid) < ($1::timestamptz, COALESCE($2, '')))
+          AND ($3::timestamptz IS NULL OR registered_at > $3::timestamptz)
+        ORDER BY registered_at DESC, deviceid DESC
+        LIMIT $4`,
+      [query.before ?? null, query.before_id ?? null, query.since ?? null, query.limit],
+    );
+    return rows;
+  }
+
+  @Get(':id')
+  async get(@Param('id', DeviceIdPipe) id: string): Promise<DeviceRow> {
+    const { rows } = await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE deviceid = $1', [id]);
+    if (rows.length === 0) throw new NotFoundException(errorBody(404, `Device ${id} not found`));
+    return rows[0];
+  }
+}

@@ -1,0 +1,74 @@
+import type { RegisterDeviceDto } from '@app/contracts';
+import { pgPoolOf, withTransaction } from '@app/platform';
+import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { ForwardingService } from '../forwarding/forwarding.service';
+import { DeviceRegistry } from './device-registry.service';
+import type { DeviceRow } from './device-row';
+
+const INFO_FIELDS = [
+  'device_name',
+  'device_type',
+  'os',
+  'device_location',
+  'ip_address',
+  'mac_address',
+  'current_user',
+] as const;
+
+/**
+ * Upsert of a device. Facts the agent leaves out keep their previous value, so a partial
+ * re-registration never erases what was known. The forwarded record carries `updated_at`,
+ * which the mentor uses to apply device facts in time order.
+ */
+const UPSERT_DEVICE = `
+  INSERT INTO devices (deviceid, device_name, device_type, os, device_location, ip_address, mac_address, "current_user")
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (deviceid) DO UPDATE SET
+    device_name = COALESCE(excluded.device_name, devices.device_name),
+    device_type = COALESCE(excluded.device_type, devices.device_type),
+    os = COALESCE(excluded.os, devices.os),
+    device_location = COALESCE(excluded.device_location, devices.device_location),
+    ip_address = COALESCE(excluded.ip_address, devices.ip_address),
+    mac_address = COALESCE(excluded.mac_address, devices.mac_address),
+    "current_user" = COALESCE(excluded."current_user", devices."current_user"),
+    updated_at = clock_timestamp()
+  RETURNING *`;
+
+@Injectable()
+export class RegistrationService {
+  private readonly pool: Pool;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly forwarding: ForwardingService,
+    private readonly registry: DeviceRegistry,
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
+
+  async register(dto: RegisterDeviceDto, requestId: string): Promise<DeviceRow> {
+    const device = await withTransaction(this.pool, async (client) => {
+      const values = [dto.deviceid, ...INFO_FIELDS.map((field) => dto[field] ?? null)];
+      const { rows } = await client.query<DeviceRow>(UPSERT_DEVICE, values);
+      const row = rows[0];
+      await this.forwarding.enqueue(client, 'device', [
+        {
+          recordId: row.deviceid,
+          requestId,
+          payload: {
+            deviceid: row.deviceid,
+            ...Object.fromEntries(INFO_FIELDS.map((field) => [field, row[field] ?? undefined])),
+            registered_at: row.registered_at.toISOString(),
+            updated_at: row.updated_at.toISOString(),
+          },
+        },
+      ]);
+      return row;
+    });
+    this.registry.remember(device.deviceid);
+    this.forwarding.kick();
+    return device;
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ForwardingModule } from '../forwarding/forwarding.module';
+import { RegistrationModule } from '../registration/registration.module';
+import { TelemetryController } from './telemetry.controller';
+import { TelemetryIngestService } from './telemetry-ingest.service';
+
+@Module({
+  imports: [ForwardingModule, RegistrationModule],
+  controllers: [TelemetryController],
+  providers: [TelemetryIngestService],
+})
+export class TelemetryModule {}

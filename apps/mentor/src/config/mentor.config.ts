@@ -1,0 +1,32 @@
+import { BaseConfig, EnvDuration, EnvNumber } from '@app/platform';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+
+/** Every setting of the Mentor service, read once from the environment and validated. */
+export class MentorConfig extends BaseConfig {
+  @EnvNumber()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MENTOR_PORT: number = 8080;
+
+  @IsString()
+  DB_SCHEMA: string = 'mentor';
+
+  /** The service credential the Devices service signs its requests with. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  MENTOR_API_TOKEN?: string;
+
+  /** A device counts as online when it was seen within this window. */
+  @EnvDuration('s')
+  @IsInt({ message: 'ONLINE_WINDOW must be a duration such as 120 or 2m' })
+  @Min(1000)
+  ONLINE_WINDOW: number = 120_000;
+
+  /** Forwarded batches are larger than device requests. */
+  @EnvNumber()
+  @IsInt()
+  @Min(1024)
+  override BODY_LIMIT: number = 16 * 1_048_576;
+}

@@ -1,0 +1,122 @@
+import {
+  TELEMETRY_FIELD_COLUMNS,
+  type DataType,
+  type ForwardedDeviceDto,
+  type ForwardedProcessSnapshotDto,
+  type TelemetryKind,
+} from '@app/contracts';
+import { MetricsService, pgPoolOf, withTransaction } from '@app/platform';
+import { Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { insertRecords, TOUCH_DEVICES, UPSERT_DEVICE, UPSERT_PROCESS_SNAPSHOT } from './ingest.sql';
+
+export interface IngestOutcome {
+  received: number;
+  stored: number;
+  duplicates: number;
+}
+
+interface ForwardedRecord {
+  id: string;
+  deviceid: string;
+  timestamp: string;
+}
+
+/**
+ * Stores what the Devices service forwards. Each request is one transaction; records keep
+ * their devices-side ids, so a redelivery is absorbed (and counted) instead of duplicated.
+ */
+@Injectable()
+export class IngestService {
+  private readonly pool: Pool;
+  private readonly received;
+  private readonly duplicates;
+
+  constructor(dataSource: DataSource, metrics: MetricsService) {
+    this.pool = pgPoolOf(dataSource);
+    this.received = metrics.counter('mentor_ingest_records_total', 'Forwarded records received', ['data_type']);
+    this.duplicates = metrics.counter(
+      'mentor_duplicates_absorbed_total',
+      'Redelivered records that changed nothing',
+      ['data_type'],
+    );
+  }
+
+  async ingestRecords(kind: TelemetryKind, records: ForwardedRecord[]): Promise<IngestOutcome> {
+    const rows = records.map((record) => {
+      const source = record as unknown as Record<string, unknown>;
+      const row: Record<string, unknown> = { id: record.id, deviceid: record.deviceid, ts: record.timestamp };
+      for (const column of TELEMETRY_FIELD_COLUMNS[kind]) row[column.name] = source[column.name];
+      return row;
+    });
+    const stored = await withTransaction(this.pool, async (client) => {
+      const { text, values } = insertRecords(kind, rows);
+      const result = await client.query(text, values);
+      await this.touch(client, records);
+      return result.rowCount ?? 0;
+    });
+    return this.count(kind, records.length, stored);
+  }
+
+  async ingestDevices(devices: ForwardedDeviceDto[]): Promise<IngestOutcome> {
+    // Oldest first, so a batch holding two versions of a device ends on the newest.
+    const ordered = [...devices].sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
+    const stored = await withTransaction(this.pool, async (client) => {
+      let applied = 0;
+      for (const d of ordered) {
+        const result = await client.query(UPSERT_DEVICE, [
+          d.deviceid,
+          d.device_name ?? null,
+          d.device_type ?? null,
+          d.os ?? null,
+          d.device_location ?? null,
+          d.ip_address ?? null,
+          d.mac_address ?? null,
+          d.current_user ?? null,
+          d.registered_at,
+          d.updated_at,
+        ]);
+        applied += result.rowCount ?? 0;
+      }
+      return applied;
+    });
+    return this.count('device', devices.length, stored);
+  }
+
+  async ingestProcessSnapshots(snapshots: ForwardedProcessSnapshotDto[]): Promise<IngestOutcome> {
+    const ordered = [...snapshots].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+    const stored = await withTransaction(this.pool, async (client) => {
+      let applied = 0;
+      for (const s of ordered) {
+        const result = await client.query(UPSERT_PROCESS_SNAPSHOT, [
+          s.deviceid,
+          s.id,
+          s.timestamp,
+          JSON.stringify(s.processes),
+        ]);
+        applied += result.rowCount ?? 0;
+      }
+      await this.touch(client, snapshots);
+      return applied;
+    });
+    return this.count('processes', snapshots.length, stored);
+  }
+
+  private async touch(client: PoolClient, records: ForwardedRecord[]): Promise<void> {
+    const latest = new Map<string, number>();
+    for (const r of records) {
+      const t = Date.parse(r.timestamp);
+      latest.set(r.deviceid, Math.max(latest.get(r.deviceid) ?? 0, t));
+    }
+    // Sorted ids take row locks in one order, so concurrent batches cannot deadlock.
+    const ids = [...latest.keys()].sort();
+    await client.query(TOUCH_DEVICES, [ids, ids.map((id) => new Date(latest.get(id)!).toISOString())]);
+  }
+
+  private count(type: DataType, received: number, stored: number): IngestOutcome {
+    this.received.inc({ data_type: type }, received);
+    if (received > stored) this.duplicates.inc({ data_type: type }, received - stored);
+    return { received, stored, duplicates: received - stored };
+  }
+}

@@ -1,0 +1,55 @@
+import { RECORD_IDENTITY_COLUMNS, TELEMETRY_FIELD_COLUMNS, TELEMETRY_KINDS, type TelemetryKind } from '@app/contracts';
+import { unnestInsertSql, unnestValues } from '@app/platform';
+
+// The mentor's ingest SQL, kept in one place. Every statement is idempotent: a redelivered
+// record changes nothing, and latest-state data is applied only when newer.
+
+const COLUMNS = Object.fromEntries(
+  TELEMETRY_KINDS.map((kind) => [kind, [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]]]),
+) as Record<TelemetryKind, typeof RECORD_IDENTITY_COLUMNS>;
+
+const INSERT_SQL = Object.fromEntries(
+  TELEMETRY_KINDS.map((kind) => [kind, unnestInsertSql(kind, COLUMNS[kind])]),
+) as Record<TelemetryKind, string>;
+
+export function insertRecords(kind: TelemetryKind, rows: Record<string, unknown>[]): { text: string; values: unknown[][] } {
+  return { text: INSERT_SQL[kind], values: unnestValues(COLUMNS[kind], rows) };
+}
+
+/**
+ * Telemetry may arrive before its device's registration (different topics travel in parallel),
+ * so a bare device row is created on first sight; last-seen moves forward only, and never past
+ * the mentor's clock.
+ */
+export const TOUCH_DEVICES = `
+  INSERT INTO devices (deviceid, last_seen_at)
+  SELECT v.deviceid, LEAST(v.seen, now()) FROM unnest($1::text[], $2::timestamptz[]) AS v(deviceid, seen)
+  ON CONFLICT (deviceid) DO UPDATE
+    SET last_seen_at = GREATEST(devices.last_seen_at, excluded.last_seen_at)`;
+
+/** Device facts are applied only when newer than what the mentor holds. */
+export const UPSERT_DEVICE = `
+  INSERT INTO devices (deviceid, device_name, device_type, os, device_location, ip_address, mac_address,
+                       "current_user", registered_at, info_updated_at, last_seen_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, LEAST($10::timestamptz, now()))
+  ON CONFLICT (deviceid) DO UPDATE SET
+    device_name = excluded.device_name,
+    device_type = excluded.device_type,
+    os = excluded.os,
+    device_location = excluded.device_location,
+    ip_address = excluded.ip_address,
+    mac_address = excluded.mac_address,
+    "current_user" = excluded."current_user",
+    registered_at = excluded.registered_at,
+    info_updated_at = excluded.info_updated_at,
+    last_seen_at = GREATEST(devices.last_seen_at, excluded.last_seen_at)
+  WHERE devices.info_updated_at IS NULL OR excluded.info_updated_at > devices.info_updated_at
+  RETURNING deviceid`;
+
+export const UPSERT_PROCESS_SNAPSHOT = `
+  INSERT INTO process_snapshots (deviceid, id, ts, processes)
+  VALUES ($1, $2, $3, $4)
+  ON CONFLICT (deviceid) DO UPDATE
+    SET id = excluded.id, ts = excluded.ts, processes = excluded.processes, received_at = now()
+    WHERE process_snapshots.id <> excluded.id AND excluded.ts >= process_snapshots.ts
+  RETURNING id`;

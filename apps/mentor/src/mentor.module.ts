@@ -1,0 +1,27 @@
+import { appVersion, HealthModule, loggerParams, MetricsModule } from '@app/platform';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { MentorConfig } from './config/mentor.config';
+import { mentorDataSourceOptions } from './database/mentor-data-source';
+import { IngestModule } from './ingest/ingest.module';
+
+/** The Mentor service: the central copy, its query API and dashboard. */
+@Module({})
+export class MentorModule {
+  static register(config: MentorConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: MentorModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config, 'mentor')),
+        TypeOrmModule.forRoot(mentorDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE)),
+        MetricsModule,
+        HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
+        IngestModule,
+      ],
+      providers: [{ provide: MentorConfig, useValue: config }],
+      exports: [MentorConfig],
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** The answer to an accepted write: committed with its outbox entries before it is sent. */
+export class IngestResultDto {
+  @ApiProperty({ example: 'ok' })
+  status: 'ok';
+
+  @ApiProperty({ description: 'records in the request' })
+  count: number;
+
+  @ApiProperty({ description: 'records newly stored' })
+  stored: number;
+
+  @ApiProperty({ description: 'records whose id was already stored (a retry)' })
+  duplicates: number;
+
+  @ApiProperty({ description: 'the id of each record, in request order', type: [String] })
+  ids: string[];
+}

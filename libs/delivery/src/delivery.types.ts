@@ -1,0 +1,119 @@
+/**
+ * The contract of the durable delivery engine shared by forwarding (devices -> mentor),
+ * commands (mentor -> devices) and webhooks. Callers write messages into the outbox inside
+ * their own transaction; a relay per channel claims due rows, hands them to a transport and
+ * records the outcome.
+ */
+
+/** Anything that runs parameterised SQL the way node-postgres does (a Pool or a PoolClient). */
+export interface SqlExecutor {
+  query<R = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** A message to enqueue. `recordId` is the id the receiver stores the record under. */
+export interface OutboxMessage {
+  channel: string;
+  topic: string;
+  recordId: string;
+  payload: unknown;
+  requestId?: string | null;
+}
+
+/** A row the relay has claimed and is about to send. */
+export interface ClaimedMessage {
+  id: string;
+  channel: string;
+  topic: string;
+  recordId: string;
+  payload: unknown;
+  requestId: string | null;
+  /** Attempts including the one in progress. */
+  attempts: number;
+  createdAt: Date;
+}
+
+export type SendOutcome =
+  | { kind: 'delivered' }
+  /** Worth retrying later: network error, timeout, 5xx, 429, 408. */
+  | { kind: 'transient'; reason: string; retryAfterMs?: number }
+  /** Retrying cannot help (400, 401, 403, 404, 413, 422): the message becomes a dead letter. */
+  | { kind: 'permanent'; reason: string; status?: number };
+
+export interface DeliveryTransport {
+  /**
+   * Sends messages that share one topic as one request and reports the outcome for all of
+   * them. Must not throw: failures are outcomes. Must respect its own request timeout.
+   */
+  send(topic: string, messages: ClaimedMessage[]): Promise<SendOutcome>;
+}
+
+export interface ChannelHooks {
+  onDelivered?(topic: string, count: number): void;
+  onFailed?(topic: string, count: number, outcome: SendOutcome): void;
+  onDeadLettered?(topic: string, count: number, reason: string): void;
+}
+
+export interface ChannelOptions {
+  channel: string;
+  transport: DeliveryTransport;
+  hooks?: ChannelHooks;
+  /** Rows claimed per round. */
+  batchSize?: number;
+  /** Claim/send loops running at once in this process. */
+  concurrency?: number;
+  /**
+   * Requests one claim/send round keeps in flight at once (topics, and rows that go out alone
+   * after a refused batch or a replay). Default 8.
+   */
+  requestConcurrency?: number;
+  /** Failed attempts retried on the quick schedule base, 2*base, 4*base... */
+  quickRetries?: number;
+  quickRetryBaseMs?: number;
+  /** Cap of the exponential, jittered backoff after the quick retries. */
+  maxBackoffMs?: number;
+  /** Age after which a still-failing message becomes a dead letter. */
+  deadLetterAfterMs?: number;
+  /** How long a claim is held before another relay may take the row (crash safety). */
+  leaseMs?: number;
+  /** Idle poll interval when no in-process kick arrives. */
+  pollIntervalMs?: number;
+  /** While messages wait in backoff, how often the oldest one is tried as a canary. */
+  probeIntervalMs?: number;
+}
+
+/** What the relay logs through; Nest's Logger fits as is. */
+export interface RelayLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string, stack?: string): void;
+}
+
+export interface DeadLetter {
+  id: string;
+  topic: string;
+  recordId: string;
+  attempts: number;
+  createdAt: Date;
+  deadAt: Date;
+  reason: string;
+  payload: unknown;
+}
+
+export interface BacklogStats {
+  channel: string;
+  pending: number;
+  oldestPendingAgeSeconds: number | null;
+  deadLetters: number;
+  lastSuccessAt: Date | null;
+  lastErrorAt: Date | null;
+  lastError: string | null;
+}
+
+export interface ReplaySelector {
+  ids?: string[];
+  topic?: string;
+  all?: boolean;
+}

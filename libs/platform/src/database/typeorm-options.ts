@@ -1,0 +1,35 @@
+import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+
+export interface DatabaseSettings {
+  url: string;
+  /** The PostgreSQL schema this service owns; every table lives in it. */
+  schema: string;
+  poolSize: number;
+  entities: MixedList<string | (new () => unknown) | EntitySchema>;
+  migrations: MixedList<string | (new () => unknown)>;
+}
+
+/**
+ * TypeORM settings shared by the app and the migration CLI. `search_path` is the service's own
+ * schema, so raw SQL stays unqualified and two services can share one database if they must.
+ */
+export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: settings.url,
+    schema: settings.schema,
+    entities: settings.entities,
+    migrations: settings.migrations,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: {
+      max: settings.poolSize,
+      options: `-c search_path=${settings.schema}`,
+      // Fail fast rather than pile up requests when the pool is exhausted or the DB is gone.
+      connectionTimeoutMillis: 5000,
+      application_name: `raqeem-${settings.schema}`,
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
+import { HEALTH_OPTIONS, HealthOptions } from './health.options';
+import { ShutdownState } from './shutdown-state.service';
+
+/**
+ * `/health/live` never touches the database (a slow database must not get the pod killed);
+ * `/health/ready` pings this service's own database only, never the other service;
+ * `/health` is the summary the reference's troubleshooting reads.
+ */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly shutdown: ShutdownState,
+    @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
+  ) {}
+
+  @Get('live')
+  live(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+    const result = await this.check();
+    if (result.status !== 'ok') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return result;
+  }
+
+  @Get()
+  async summary(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
+    const result = await this.check();
+    if (result.status !== 'ok') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
+    const extra = this.options.summary ? await this.options.summary() : {};
+    return {
+      ...result,
+      service: this.options.service,
+      version: this.options.version,
+      uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),
+      ...extra,
+    };
+  }
+
+  private async check(): Promise<{ status: string; database: string; reason?: string }> {
+    if (this.shutdown.isShuttingDown) {
+      return { status: 'shutting_down', database: 'unknown', reason: 'shutting down' };
+    }
+    try {
+      await this.health.check([() => this.db.pingCheck('database', { timeout: 1500 })]);
+      return { status: 'ok', database: 'up' };
+    } catch {
+      return { status: 'error', database: 'down', reason: 'database unreachable' };
+    }
+  }
+}
