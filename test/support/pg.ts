@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { waitFor } from './wait-for';
 
 /**
  * The admin URL of the PostgreSQL server tests run against. The test runner sets
@@ -29,10 +30,25 @@ export async function createTestDatabase(prefix: string): Promise<{ name: string
   return { name, url: databaseUrlFor(name) };
 }
 
+/**
+ * Drops a test database. `pool.end()` resolves while its connections are still closing, and
+ * DROP ... WITH (FORCE) would terminate them, making the dying clients raise unhandled 'error'
+ * events; so wait (briefly) for the sessions to go first, and force only stragglers.
+ */
 export async function dropTestDatabase(name: string): Promise<void> {
   const admin = new Client({ connectionString: adminDatabaseUrl() });
   await admin.connect();
   try {
+    await waitFor(
+      async () => {
+        const { rows } = await admin.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        return rows[0].n === 0;
+      },
+      { timeoutMs: 5000, message: `sessions on ${name} to close` },
+    ).catch(() => undefined);
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   } finally {
     await admin.end();

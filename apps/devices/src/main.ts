@@ -29,7 +29,11 @@ async function bootstrap(): Promise<void> {
     service: 'devices',
     log: (line) => process.stderr.write(`[embedded-postgres] ${line}\n`),
   });
-  const dataSourceOptions = devicesDataSourceOptions(db.url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE);
+  const dataSourceOptions = devicesDataSourceOptions(
+    db.url,
+    config.DB_SCHEMA,
+    config.DATABASE_POOL_SIZE,
+  );
   if (config.MIGRATIONS_RUN) await runMigrations(dataSourceOptions);
 
   const app = await createHttpApp(DevicesModule.register(config, db.url), {
@@ -65,6 +69,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 });

@@ -24,7 +24,11 @@ async function bootstrap(): Promise<void> {
     service: 'mentor',
     log: (line) => process.stderr.write(`[embedded-postgres] ${line}\n`),
   });
-  const dataSourceOptions = mentorDataSourceOptions(db.url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE);
+  const dataSourceOptions = mentorDataSourceOptions(
+    db.url,
+    config.DB_SCHEMA,
+    config.DATABASE_POOL_SIZE,
+  );
   if (config.MIGRATIONS_RUN) await runMigrations(dataSourceOptions);
 
   const app = await createHttpApp(MentorModule.register(config, db.url), {
@@ -52,6 +56,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 });

@@ -15,7 +15,9 @@ export class MentorModule {
       global: true,
       imports: [
         LoggerModule.forRoot(loggerParams(config, 'mentor')),
-        TypeOrmModule.forRoot(mentorDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE)),
+        TypeOrmModule.forRoot(
+          mentorDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
+        ),
         MetricsModule,
         HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
         IngestModule,

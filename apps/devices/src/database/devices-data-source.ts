@@ -4,7 +4,11 @@ import { DeviceEntity } from '../registration/device.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 
 /** One source of truth for the app and the migration CLI. */
-export function devicesDataSourceOptions(url: string, schema: string, poolSize: number): DataSourceOptions {
+export function devicesDataSourceOptions(
+  url: string,
+  schema: string,
+  poolSize: number,
+): DataSourceOptions {
   return typeOrmOptions({
     url,
     schema,

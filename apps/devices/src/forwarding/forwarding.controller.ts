@@ -1,6 +1,15 @@
 import { DeadLetterQueryDto, ReplayRequestDto } from '@app/contracts';
 import { errorBody } from '@app/platform';
-import { BadRequestException, Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { OperatorKeyGuard } from '../auth/operator-key.guard';
 import { ForwardingService } from './forwarding.service';
@@ -58,7 +67,11 @@ export class ForwardingController {
         ]),
       );
     }
-    const replayed = await this.forwarding.replay({ ids: body.ids, topic: body.type, all: body.all });
+    const replayed = await this.forwarding.replay({
+      ids: body.ids,
+      topic: body.type,
+      all: body.all,
+    });
     return { replayed };
   }
 }

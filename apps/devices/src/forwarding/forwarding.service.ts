@@ -50,7 +50,11 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
         pgPoolOf(dataSource),
         {
           channel: MENTOR_CHANNEL,
-          transport: new MentorTransport(config.MENTOR_API_URL, config.MENTOR_API_TOKEN, config.FORWARD_TIMEOUT),
+          transport: new MentorTransport(
+            config.MENTOR_API_URL,
+            config.MENTOR_API_TOKEN,
+            config.FORWARD_TIMEOUT,
+          ),
           hooks: forwardingHooks(metrics),
           batchSize: config.FORWARD_BATCH_SIZE,
           concurrency: config.FORWARD_CONCURRENCY,
@@ -74,7 +78,11 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Queues records inside the caller's transaction; types that are not forwarded are skipped. */
-  async enqueue(client: SqlExecutor, type: DataType, messages: Omit<OutboxMessage, 'channel' | 'topic'>[]): Promise<void> {
+  async enqueue(
+    client: SqlExecutor,
+    type: DataType,
+    messages: Omit<OutboxMessage, 'channel' | 'topic'>[],
+  ): Promise<void> {
     if (!this.forwards(type) || messages.length === 0) return;
     await this.writer.enqueue(
       client,
@@ -90,7 +98,9 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
   onApplicationBootstrap(): void {
     if (this.relay) {
       this.relay.start();
-      this.logger.log(`Forwarding to ${this.config.MENTOR_API_URL} (${[...this.enabledTypes].join(', ')})`);
+      this.logger.log(
+        `Forwarding to ${this.config.MENTOR_API_URL} (${[...this.enabledTypes].join(', ')})`,
+      );
     } else {
       this.logger.warn('MENTOR_API_URL is not set: standalone mode, nothing is forwarded');
     }
@@ -115,7 +125,11 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
     return { ...base, enabled: this.enabled, mentor_url: this.config.MENTOR_API_URL ?? null };
   }
 
-  async deadLetters(query: { limit: number; beforeId?: string; topic?: string }): Promise<DeadLetter[]> {
+  async deadLetters(query: {
+    limit: number;
+    beforeId?: string;
+    topic?: string;
+  }): Promise<DeadLetter[]> {
     return this.relay ? this.relay.listDeadLetters(query) : [];
   }
 
@@ -146,9 +160,14 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
       pending ??= relay.stats().finally(() => setTimeout(() => (pending = undefined), 100));
       return pending;
     };
-    metrics.gauge('outbox_pending', 'Outbox rows waiting for delivery', ['channel'], async function () {
-      this.set({ channel: MENTOR_CHANNEL }, (await current()).pending);
-    });
+    metrics.gauge(
+      'outbox_pending',
+      'Outbox rows waiting for delivery',
+      ['channel'],
+      async function () {
+        this.set({ channel: MENTOR_CHANNEL }, (await current()).pending);
+      },
+    );
     metrics.gauge(
       'outbox_oldest_pending_age_seconds',
       'Age of the oldest undelivered outbox row',
@@ -157,8 +176,13 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
         this.set({ channel: MENTOR_CHANNEL }, (await current()).oldestPendingAgeSeconds ?? 0);
       },
     );
-    metrics.gauge('outbox_dead_letters', 'Outbox rows in the dead-letter state', ['channel'], async function () {
-      this.set({ channel: MENTOR_CHANNEL }, (await current()).deadLetters);
-    });
+    metrics.gauge(
+      'outbox_dead_letters',
+      'Outbox rows in the dead-letter state',
+      ['channel'],
+      async function () {
+        this.set({ channel: MENTOR_CHANNEL }, (await current()).deadLetters);
+      },
+    );
   }
 }

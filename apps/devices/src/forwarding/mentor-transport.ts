@@ -22,13 +22,16 @@ export class MentorTransport implements DeliveryTransport {
   async send(topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
     const path = MENTOR_INGEST_PATHS[topic as DataType];
     if (!path) return { kind: 'permanent', reason: `no mentor endpoint for topic ${topic}` };
-    const origins = [...new Set(messages.map((m) => m.requestId).filter((id): id is string => !!id))];
+    const origins = [
+      ...new Set(messages.map((m) => m.requestId).filter((id): id is string => !!id)),
+    ];
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       authorization: `Bearer ${this.token}`,
       'x-request-id': origins.length === 1 ? origins[0] : `relay-${randomUUID()}`,
     };
-    if (origins.length > 1) headers['x-origin-request-ids'] = origins.slice(0, MAX_ORIGIN_IDS).join(',');
+    if (origins.length > 1)
+      headers['x-origin-request-ids'] = origins.slice(0, MAX_ORIGIN_IDS).join(',');
     try {
       const response = await fetch(new URL(path, this.baseUrl), {
         method: 'POST',
@@ -42,10 +45,17 @@ export class MentorTransport implements DeliveryTransport {
       if (PERMANENT.has(response.status)) {
         return { kind: 'permanent', reason, status: response.status };
       }
-      return { kind: 'transient', reason, retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
+      return {
+        kind: 'transient',
+        reason,
+        retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+      };
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      const name = (error as Error).name === 'TimeoutError' ? `timeout after ${this.timeoutMs} ms` : String(error);
+      const name =
+        (error as Error).name === 'TimeoutError'
+          ? `timeout after ${this.timeoutMs} ms`
+          : String(error);
       return { kind: 'transient', reason: cause ? `${name} (${cause})` : name };
     }
   }

@@ -35,7 +35,9 @@ export class DeviceInventoryController {
 
   @Get(':id')
   async get(@Param('id', DeviceIdPipe) id: string): Promise<DeviceRow> {
-    const { rows } = await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE deviceid = $1', [id]);
+    const { rows } = await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE deviceid = $1', [
+      id,
+    ]);
     if (rows.length === 0) throw new NotFoundException(errorBody(404, `Device ${id} not found`));
     return rows[0];
   }

@@ -1,5 +1,11 @@
 import { errorBody, pgPoolOf } from '@app/platform';
-import { Injectable, Logger, NotFoundException, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 

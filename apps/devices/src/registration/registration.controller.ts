@@ -13,7 +13,10 @@ export class RegistrationController {
   /** Upserts the device; forwarded to the mentor through the outbox. */
   @Post('register')
   @HttpCode(201)
-  async register(@Body() dto: RegisterDeviceDto, @Req() request: FastifyRequest): Promise<DeviceRow> {
+  async register(
+    @Body() dto: RegisterDeviceDto,
+    @Req() request: FastifyRequest,
+  ): Promise<DeviceRow> {
     return this.registration.register(dto, request.id);
   }
 }

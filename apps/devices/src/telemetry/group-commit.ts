@@ -42,7 +42,8 @@ export class GroupCommitter<J, R> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running >= this.options.maxConcurrent || this.queue.length === 0) return;
+    if (this.scheduled || this.running >= this.options.maxConcurrent || this.queue.length === 0)
+      return;
     this.scheduled = true;
     // setImmediate lets requests that arrived in the same tick join this group.
     setImmediate(() => {

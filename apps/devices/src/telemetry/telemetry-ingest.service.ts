@@ -46,7 +46,10 @@ export class TelemetryIngestService {
     private readonly registry: DeviceRegistry,
   ) {
     this.pool = pgPoolOf(dataSource);
-    this.ingested = metrics.counter('ingest_records_total', 'Telemetry records received', ['data_type', 'result']);
+    this.ingested = metrics.counter('ingest_records_total', 'Telemetry records received', [
+      'data_type',
+      'result',
+    ]);
     this.committer = new GroupCommitter((jobs) => this.writeGroup(jobs), {
       maxRows: config.INGEST_GROUP_MAX_ROWS,
       // Leave pooled connections for the relay, registration and reads.
@@ -55,7 +58,12 @@ export class TelemetryIngestService {
     });
   }
 
-  async ingest(table: TelemetryKind, deviceid: string, records: TelemetryDto[], requestId: string): Promise<IngestResultDto> {
+  async ingest(
+    table: TelemetryKind,
+    deviceid: string,
+    records: TelemetryDto[],
+    requestId: string,
+  ): Promise<IngestResultDto> {
     await this.registry.assertRegistered(deviceid);
     const receivedAt = new Date().toISOString();
     const rows = records.map((record) => toRow(table, deviceid, record, receivedAt));
@@ -63,17 +71,27 @@ export class TelemetryIngestService {
     this.registry.touch(deviceid);
     this.forwarding.kick();
     this.ingested.inc({ data_type: table, result: 'stored' }, result.stored);
-    if (result.duplicates > 0) this.ingested.inc({ data_type: table, result: 'duplicate' }, result.duplicates);
+    if (result.duplicates > 0)
+      this.ingested.inc({ data_type: table, result: 'duplicate' }, result.duplicates);
     return result;
   }
 
-  async ingestProcesses(deviceid: string, processes: ProcessDto[], requestId: string): Promise<IngestResultDto> {
+  async ingestProcesses(
+    deviceid: string,
+    processes: ProcessDto[],
+    requestId: string,
+  ): Promise<IngestResultDto> {
     await this.registry.assertRegistered(deviceid);
     const ts = latestTimestamp(processes) ?? new Date().toISOString();
     const id = snapshotId(deviceid, processes);
     const items = processes.map(({ id: _id, timestamp: _ts, ...fields }) => fields);
     const applied = await withTransaction(this.pool, async (client) => {
-      const result = await client.query(UPSERT_PROCESS_SNAPSHOT, [deviceid, id, ts, JSON.stringify(items)]);
+      const result = await client.query(UPSERT_PROCESS_SNAPSHOT, [
+        deviceid,
+        id,
+        ts,
+        JSON.stringify(items),
+      ]);
       if (result.rowCount === 0) return false;
       await this.forwarding.enqueue(client, 'processes', [
         { recordId: id, requestId, payload: { id, deviceid, timestamp: ts, processes: items } },
@@ -83,7 +101,13 @@ export class TelemetryIngestService {
     this.registry.touch(deviceid);
     this.forwarding.kick();
     this.ingested.inc({ data_type: 'processes', result: applied ? 'stored' : 'duplicate' });
-    return { status: 'ok', count: processes.length, stored: applied ? 1 : 0, duplicates: applied ? 0 : 1, ids: [id] };
+    return {
+      status: 'ok',
+      count: processes.length,
+      stored: applied ? 1 : 0,
+      duplicates: applied ? 0 : 1,
+      ids: [id],
+    };
   }
 
   private async writeGroup(jobs: IngestJob[]): Promise<IngestResultDto[]> {
@@ -100,20 +124,35 @@ export class TelemetryIngestService {
         const messages = tableJobs.flatMap((job) =>
           job.rows
             .filter((row) => fresh.has(row.id as string))
-            .map((row) => ({ recordId: row.id as string, requestId: job.requestId, payload: toPayload(row) })),
+            .map((row) => ({
+              recordId: row.id as string,
+              requestId: job.requestId,
+              payload: toPayload(row),
+            })),
         );
         await this.forwarding.enqueue(client, table, messages);
       }
       return jobs.map((job) => {
         const ids = job.rows.map((row) => row.id as string);
         const stored = new Set(ids.filter((id) => inserted.has(id))).size;
-        return { status: 'ok' as const, count: ids.length, stored, duplicates: ids.length - stored, ids };
+        return {
+          status: 'ok' as const,
+          count: ids.length,
+          stored,
+          duplicates: ids.length - stored,
+          ids,
+        };
       });
     });
   }
 }
 
-function toRow(table: TelemetryKind, deviceid: string, record: TelemetryDto, receivedAt: string): Record<string, unknown> {
+function toRow(
+  table: TelemetryKind,
+  deviceid: string,
+  record: TelemetryDto,
+  receivedAt: string,
+): Record<string, unknown> {
   const row: Record<string, unknown> = {
     id: record.id ?? randomUUID(),
     deviceid,
@@ -133,7 +172,10 @@ function toPayload(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 function latestTimestamp(processes: ProcessDto[]): string | undefined {
-  const times = processes.map((p) => p.timestamp).filter((t): t is string => !!t).map((t) => Date.parse(t));
+  const times = processes
+    .map((p) => p.timestamp)
+    .filter((t): t is string => !!t)
+    .map((t) => Date.parse(t));
   return times.length > 0 ? new Date(Math.max(...times)).toISOString() : undefined;
 }
 

@@ -61,7 +61,9 @@ export class TelemetryController {
   @ApiBody({ type: [ProcessDto] })
   async processes(
     @Param('id', DeviceIdPipe) deviceid: string,
-    @Body(new BatchBodyPipe(ProcessDto, { allowSingle: false, maxItems: MAX_PROCESSES_PER_SNAPSHOT }))
+    @Body(
+      new BatchBodyPipe(ProcessDto, { allowSingle: false, maxItems: MAX_PROCESSES_PER_SNAPSHOT }),
+    )
     records: ProcessDto[],
     @Req() request: FastifyRequest,
   ): Promise<IngestResultDto> {

@@ -1,10 +1,18 @@
-import { RECORD_IDENTITY_COLUMNS, TELEMETRY_FIELD_COLUMNS, TELEMETRY_KINDS, type TelemetryKind } from '@app/contracts';
+import {
+  RECORD_IDENTITY_COLUMNS,
+  TELEMETRY_FIELD_COLUMNS,
+  TELEMETRY_KINDS,
+  type TelemetryKind,
+} from '@app/contracts';
 import { unnestInsertSql, unnestValues } from '@app/platform';
 
 // Devices' hot-path SQL, kept in one place.
 
 const COLUMNS = Object.fromEntries(
-  TELEMETRY_KINDS.map((kind) => [kind, [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]]]),
+  TELEMETRY_KINDS.map((kind) => [
+    kind,
+    [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]],
+  ]),
 ) as Record<TelemetryKind, typeof RECORD_IDENTITY_COLUMNS>;
 
 const INSERT_SQL = Object.fromEntries(
@@ -12,7 +20,10 @@ const INSERT_SQL = Object.fromEntries(
 ) as Record<TelemetryKind, string>;
 
 /** One statement for any number of records of a kind; returns the ids that were new. */
-export function batchInsert(kind: TelemetryKind, rows: Record<string, unknown>[]): { text: string; values: unknown[][] } {
+export function batchInsert(
+  kind: TelemetryKind,
+  rows: Record<string, unknown>[],
+): { text: string; values: unknown[][] } {
   return { text: INSERT_SQL[kind], values: unnestValues(COLUMNS[kind], rows) };
 }
 

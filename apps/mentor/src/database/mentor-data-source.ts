@@ -3,6 +3,16 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 
 /** One source of truth for the app and the migration CLI. */
-export function mentorDataSourceOptions(url: string, schema: string, poolSize: number): DataSourceOptions {
-  return typeOrmOptions({ url, schema, poolSize, entities: [], migrations: [InitialSchema1763800000000] });
+export function mentorDataSourceOptions(
+  url: string,
+  schema: string,
+  poolSize: number,
+): DataSourceOptions {
+  return typeOrmOptions({
+    url,
+    schema,
+    poolSize,
+    entities: [],
+    migrations: [InitialSchema1763800000000],
+  });
 }

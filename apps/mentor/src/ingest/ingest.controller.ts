@@ -27,14 +27,18 @@ export class IngestController {
   @Post('devices/register')
   @HttpCode(200)
   @ApiBody({ type: [ForwardedDeviceDto] })
-  async devices(@Body(new BatchBodyPipe(ForwardedDeviceDto, batch)) body: ForwardedDeviceDto[]): Promise<IngestOutcome> {
+  async devices(
+    @Body(new BatchBodyPipe(ForwardedDeviceDto, batch)) body: ForwardedDeviceDto[],
+  ): Promise<IngestOutcome> {
     return this.ingest.ingestDevices(body);
   }
 
   @Post('devices/metrics')
   @HttpCode(200)
   @ApiBody({ type: [ForwardedMetricDto] })
-  async metrics(@Body(new BatchBodyPipe(ForwardedMetricDto, batch)) body: ForwardedMetricDto[]): Promise<IngestOutcome> {
+  async metrics(
+    @Body(new BatchBodyPipe(ForwardedMetricDto, batch)) body: ForwardedMetricDto[],
+  ): Promise<IngestOutcome> {
     return this.ingest.ingestRecords('metrics', body);
   }
 
@@ -50,7 +54,9 @@ export class IngestController {
   @Post('devices/alerts')
   @HttpCode(200)
   @ApiBody({ type: [ForwardedAlertDto] })
-  async alerts(@Body(new BatchBodyPipe(ForwardedAlertDto, batch)) body: ForwardedAlertDto[]): Promise<IngestOutcome> {
+  async alerts(
+    @Body(new BatchBodyPipe(ForwardedAlertDto, batch)) body: ForwardedAlertDto[],
+  ): Promise<IngestOutcome> {
     return this.ingest.ingestRecords('alerts', body);
   }
 
@@ -58,7 +64,8 @@ export class IngestController {
   @HttpCode(200)
   @ApiBody({ type: [ForwardedProcessSnapshotDto] })
   async processes(
-    @Body(new BatchBodyPipe(ForwardedProcessSnapshotDto, batch)) body: ForwardedProcessSnapshotDto[],
+    @Body(new BatchBodyPipe(ForwardedProcessSnapshotDto, batch))
+    body: ForwardedProcessSnapshotDto[],
   ): Promise<IngestOutcome> {
     return this.ingest.ingestProcessSnapshots(body);
   }

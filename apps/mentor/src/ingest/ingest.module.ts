@@ -12,7 +12,8 @@ import { IngestService } from './ingest.service';
     {
       provide: SERVICE_TOKENS,
       inject: [MentorConfig],
-      useFactory: (config: MentorConfig): string[] => (config.MENTOR_API_TOKEN ? [config.MENTOR_API_TOKEN] : []),
+      useFactory: (config: MentorConfig): string[] =>
+        config.MENTOR_API_TOKEN ? [config.MENTOR_API_TOKEN] : [],
     },
   ],
 })

@@ -35,7 +35,9 @@ export class IngestService {
 
   constructor(dataSource: DataSource, metrics: MetricsService) {
     this.pool = pgPoolOf(dataSource);
-    this.received = metrics.counter('mentor_ingest_records_total', 'Forwarded records received', ['data_type']);
+    this.received = metrics.counter('mentor_ingest_records_total', 'Forwarded records received', [
+      'data_type',
+    ]);
     this.duplicates = metrics.counter(
       'mentor_duplicates_absorbed_total',
       'Redelivered records that changed nothing',
@@ -46,7 +48,11 @@ export class IngestService {
   async ingestRecords(kind: TelemetryKind, records: ForwardedRecord[]): Promise<IngestOutcome> {
     const rows = records.map((record) => {
       const source = record as unknown as Record<string, unknown>;
-      const row: Record<string, unknown> = { id: record.id, deviceid: record.deviceid, ts: record.timestamp };
+      const row: Record<string, unknown> = {
+        id: record.id,
+        deviceid: record.deviceid,
+        ts: record.timestamp,
+      };
       for (const column of TELEMETRY_FIELD_COLUMNS[kind]) row[column.name] = source[column.name];
       return row;
     });
@@ -61,7 +67,9 @@ export class IngestService {
 
   async ingestDevices(devices: ForwardedDeviceDto[]): Promise<IngestOutcome> {
     // Oldest first, so a batch holding two versions of a device ends on the newest.
-    const ordered = [...devices].sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
+    const ordered = [...devices].sort(
+      (a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at),
+    );
     const stored = await withTransaction(this.pool, async (client) => {
       let applied = 0;
       for (const d of ordered) {
@@ -85,7 +93,9 @@ export class IngestService {
   }
 
   async ingestProcessSnapshots(snapshots: ForwardedProcessSnapshotDto[]): Promise<IngestOutcome> {
-    const ordered = [...snapshots].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
+    const ordered = [...snapshots].sort(
+      (a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp),
+    );
     const stored = await withTransaction(this.pool, async (client) => {
       let applied = 0;
       for (const s of ordered) {
@@ -111,7 +121,10 @@ export class IngestService {
     }
     // Sorted ids take row locks in one order, so concurrent batches cannot deadlock.
     const ids = [...latest.keys()].sort();
-    await client.query(TOUCH_DEVICES, [ids, ids.map((id) => new Date(latest.get(id)!).toISOString())]);
+    await client.query(TOUCH_DEVICES, [
+      ids,
+      ids.map((id) => new Date(latest.get(id)!).toISOString()),
+    ]);
   }
 
   private count(type: DataType, received: number, stored: number): IngestOutcome {

@@ -50,6 +50,8 @@ export class DeviceInfoFields {
 export class RegisterDeviceDto extends DeviceInfoFields {
   @ApiProperty({ example: 'test-device-123', pattern: DEVICE_ID_PATTERN.source })
   @IsString()
-  @Matches(DEVICE_ID_PATTERN, { message: 'deviceid must be 1-64 characters of A-Z a-z 0-9 . _ : -' })
+  @Matches(DEVICE_ID_PATTERN, {
+    message: 'deviceid must be 1-64 characters of A-Z a-z 0-9 . _ : -',
+  })
   deviceid: string;
 }

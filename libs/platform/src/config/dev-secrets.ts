@@ -1,5 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 /** Every secret the two services may generate for development, generated together once. */
@@ -43,7 +52,8 @@ export function loadOrCreateDevSecrets(dataDir: string): { secrets: DevSecrets; 
   }
   const secrets = JSON.parse(readFileSync(path, 'utf8')) as Partial<DevSecrets>;
   for (const name of DEV_SECRET_NAMES) {
-    if (!secrets[name]) throw new Error(`${path} is missing ${name}; delete the file to regenerate it`);
+    if (!secrets[name])
+      throw new Error(`${path} is missing ${name}; delete the file to regenerate it`);
   }
   return { secrets: secrets as DevSecrets, path };
 }

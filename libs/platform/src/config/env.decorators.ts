@@ -1,6 +1,11 @@
 import { Transform } from 'class-transformer';
 import { parseDuration } from './duration';
 
+/** Environment values arrive as strings; anything else is passed through for the validator. */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 /**
  * Environment values are strings; these transforms turn them into typed values before
  * validation. A value that does not parse becomes NaN or the raw string, so the validator
@@ -9,7 +14,7 @@ import { parseDuration } from './duration';
 export function EnvBoolean(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => {
     if (typeof value === 'boolean' || value === undefined) return value;
-    const text = String(value).trim().toLowerCase();
+    const text = asText(value).trim().toLowerCase();
     if (['true', '1', 'yes', 'on'].includes(text)) return true;
     if (['false', '0', 'no', 'off'].includes(text)) return false;
     return value;
@@ -19,7 +24,7 @@ export function EnvBoolean(): PropertyDecorator {
 export function EnvNumber(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => {
     if (typeof value === 'number' || value === undefined) return value;
-    const text = String(value).trim();
+    const text = asText(value).trim();
     return text === '' ? Number.NaN : Number(text);
   });
 }
@@ -28,7 +33,7 @@ export function EnvNumber(): PropertyDecorator {
 export function EnvDuration(defaultUnit: 'ms' | 's' | 'm' | 'h' | 'd' = 's'): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => {
     if (typeof value === 'number' || value === undefined) return value;
-    return parseDuration(String(value), defaultUnit);
+    return parseDuration(asText(value), defaultUnit);
   });
 }
 
@@ -36,7 +41,7 @@ export function EnvDuration(defaultUnit: 'ms' | 's' | 'm' | 'h' | 'd' = 's'): Pr
 export function EnvList(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => {
     if (Array.isArray(value) || value === undefined) return value;
-    return String(value)
+    return asText(value)
       .split(',')
       .map((item) => item.trim())
       .filter((item) => item.length > 0);

@@ -29,7 +29,11 @@ export async function resolveDatabase(options: {
   const database = `raqeem_${options.service}`;
   await cluster.ensureDatabase(database);
   const url = cluster.url(database);
-  return { url, embedded: cluster, description: `embedded PostgreSQL at ${dataDir} (${redactUrl(url)})` };
+  return {
+    url,
+    embedded: cluster,
+    description: `embedded PostgreSQL at ${dataDir} (${redactUrl(url)})`,
+  };
 }
 
 export function redactUrl(url: string): string {

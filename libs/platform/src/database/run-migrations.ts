@@ -5,9 +5,14 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
  * concurrent replicas wait for the first one instead of racing; the schema is created first
  * because the migrations table lives in it.
  */
-export async function runMigrations(options: DataSourceOptions & { schema?: string }): Promise<string[]> {
+export async function runMigrations(
+  options: DataSourceOptions & { schema?: string },
+): Promise<string[]> {
   const schema = options.schema ?? 'public';
-  const dataSource = new DataSource({ ...options, extra: { ...(options.extra as object), max: 2 } });
+  const dataSource = new DataSource({
+    ...options,
+    extra: { ...(options.extra as object), max: 2 },
+  });
   await dataSource.initialize();
   const runner = dataSource.createQueryRunner();
   try {
@@ -18,7 +23,9 @@ export async function runMigrations(options: DataSourceOptions & { schema?: stri
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       return applied.map((migration) => migration.name);
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`raqeem:migrations:${schema}`]);
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [
+        `raqeem:migrations:${schema}`,
+      ]);
     }
   } finally {
     await runner.release();

@@ -1,7 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
 
 /** Runs `work` in one transaction on a pooled connection; rolls back on any error. */
-export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(
+  pool: Pool,
+  work: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -16,6 +16,9 @@ export function unnestInsertSql(table: string, columns: UnnestColumn[]): string 
 }
 
 /** Column-wise parameters for `unnestInsertSql`; a missing field is NULL. */
-export function unnestValues(columns: UnnestColumn[], rows: Record<string, unknown>[]): unknown[][] {
+export function unnestValues(
+  columns: UnnestColumn[],
+  rows: Record<string, unknown>[],
+): unknown[][] {
   return columns.map((column) => rows.map((row) => row[column.name] ?? null));
 }

@@ -13,13 +13,18 @@ export class HealthModule {
    */
   static forRoot(
     options: Omit<HealthOptions, 'summary'>,
-    summaryFrom?: { provider: Type<{ healthSummary(): Promise<Record<string, unknown>> }>; imports: DynamicModule['imports'] },
+    summaryFrom?: {
+      provider: Type<{ healthSummary(): Promise<Record<string, unknown>> }>;
+      imports: DynamicModule['imports'];
+    },
   ): DynamicModule {
     const optionsProvider: Provider = summaryFrom
       ? {
           provide: HEALTH_OPTIONS,
           inject: [summaryFrom.provider],
-          useFactory: (source: { healthSummary(): Promise<Record<string, unknown>> }): HealthOptions => ({
+          useFactory: (source: {
+            healthSummary(): Promise<Record<string, unknown>>;
+          }): HealthOptions => ({
             ...options,
             summary: () => source.healthSummary(),
           }),

@@ -39,7 +39,10 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
     }
     if (items.length > this.options.maxItems) {
       throw new BadRequestException(
-        errorBody(400, `A batch holds at most ${this.options.maxItems} records (got ${items.length})`),
+        errorBody(
+          400,
+          `A batch holds at most ${this.options.maxItems} records (got ${items.length})`,
+        ),
       );
     }
     const fields: FieldError[] = [];

@@ -14,7 +14,11 @@ export interface ErrorBody {
   details?: FieldError[] | Record<string, unknown>;
 }
 
-export function errorBody(statusCode: number, message: string, details?: ErrorBody['details']): ErrorBody {
+export function errorBody(
+  statusCode: number,
+  message: string,
+  details?: ErrorBody['details'],
+): ErrorBody {
   const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   if (details !== undefined) body.details = details;
   return body;

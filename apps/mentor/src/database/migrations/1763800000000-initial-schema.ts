@@ -51,7 +51,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         app text,
         duration double precision
       )`);
-    await db.query(`CREATE INDEX activities_device_ts_idx ON activities (deviceid, ts DESC, id DESC)`);
+    await db.query(
+      `CREATE INDEX activities_device_ts_idx ON activities (deviceid, ts DESC, id DESC)`,
+    );
     await db.query(`
       CREATE TABLE alerts (
         id uuid PRIMARY KEY,

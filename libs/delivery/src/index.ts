@@ -1,0 +1,6 @@
+export * from './delivery.types';
+export { exponentialDelayMs, equalJitterMs, retryDelayMs, type BackoffPolicy } from './backoff';
+export { outboxDownSql, outboxUpSql } from './outbox-schema';
+export { OutboxRelay } from './outbox-relay';
+export { OutboxWriter } from './outbox-writer';
+export { RELAY_DEFAULTS } from './relay-options';

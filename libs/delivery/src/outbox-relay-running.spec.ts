@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ChannelOptions, RelayLogger, SendOutcome, SqlExecutor } from './delivery.types';
+import { OutboxRelay } from './outbox-relay';
+import {
+  ids,
+  openOutboxTestDatabase,
+  waitFor,
+  type OutboxTestDatabase,
+} from './testing/outbox-test-database';
+import { ScriptedTransport } from './testing/scripted-transport';
+
+const quiet: RelayLogger = { log: () => {}, warn: () => {}, error: () => {} };
+
+void describe('OutboxRelay while running', () => {
+  let db: OutboxTestDatabase;
+  const running: OutboxRelay[] = [];
+
+  before(async () => {
+    db = await openOutboxTestDatabase('delivery_running');
+  });
+  after(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    await db?.close();
+  });
+
+  function startRelay(options: ChannelOptions, executor: SqlExecutor = db.executor): OutboxRelay {
+    const relay = new OutboxRelay(executor, options, quiet);
+    running.push(relay);
+    relay.start();
+    return relay;
+  }
+
+  async function countOf(channel: string, where = 'true'): Promise<number> {
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE channel = $1 AND ${where}`,
+      [channel],
+    );
+    return rows[0].n;
+  }
+
+  void it('delivers right after a kick without waiting for the poll interval', async () => {
+    const transport = new ScriptedTransport();
+    const relay = startRelay({ channel: 'kick', transport, pollIntervalMs: 60_000 });
+    await db.enqueue('kick', 'metrics', ['k-1']);
+    relay.kick();
+    await waitFor(async () => (await countOf('kick')) === 0, {
+      timeoutMs: 2000,
+      message: 'the first delivery',
+    });
+
+    await db.enqueue('kick', 'metrics', ids('k-next', 3));
+    const kickedAt = Date.now();
+    for (let i = 0; i < 50; i++) relay.kick();
+    await waitFor(async () => (await countOf('kick')) === 0, {
+      timeoutMs: 2000,
+      message: 'the kicked delivery',
+    });
+    assert.ok(Date.now() - kickedAt < 1000);
+    assert.deepEqual(transport.sentRecordIds().sort(), ['k-1', 'k-next-1', 'k-next-2', 'k-next-3']);
+  });
+
+  void it('never sends the same row twice while two relays share a channel', async () => {
+    const randomDelay = async (): Promise<SendOutcome> => {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+      return { kind: 'delivered' };
+    };
+    const first = new ScriptedTransport(randomDelay);
+    const second = new ScriptedTransport(randomDelay);
+    const shared = { channel: 'pair', batchSize: 50, concurrency: 3, pollIntervalMs: 20 };
+    for (const topic of ['metrics', 'alerts', 'processes']) {
+      await db.enqueue('pair', topic, ids(topic, 1000));
+    }
+    const a = startRelay({ ...shared, transport: first });
+    const b = startRelay({ ...shared, transport: second });
+    a.kick();
+    b.kick();
+
+    await waitFor(async () => (await countOf('pair')) === 0, {
+      timeoutMs: 20_000,
+      message: 'the shared backlog',
+    });
+    const sent = [...first.sentRecordIds(), ...second.sentRecordIds()];
+    assert.equal(sent.length, 3000);
+    assert.equal(new Set(sent).size, 3000);
+    assert.ok(first.sends.length > 0 && second.sends.length > 0, 'both relays took part');
+  });
+
+  void it('stop() waits for the send in flight and releases the claims this relay holds', async () => {
+    const pending: ((outcome: SendOutcome) => void)[] = [];
+    const transport = new ScriptedTransport(
+      () => new Promise<SendOutcome>((resolve) => pending.push(resolve)),
+    );
+    const relay = startRelay({ channel: 'stop', transport });
+    await db.enqueue('stop', 'metrics', ids('s', 2));
+    relay.kick();
+    // Both workers may claim at the same moment and split the rows between them.
+    await waitFor(() => transport.sentRecordIds().length === 2, {
+      timeoutMs: 2000,
+      message: 'the sends to start',
+    });
+    const inFlight = transport.sends.length;
+
+    // A claim whose outcome this relay never got to record, e.g. after a database blip.
+    await db.pool.query(
+      `INSERT INTO outbox (channel, topic, record_id, payload, claimed_by, claimed_until)
+       VALUES ('stop', 'metrics', 'orphan', '{}', $1, now() + interval '1 hour')`,
+      [relay.instanceId],
+    );
+
+    let stopped = false;
+    const stopping = relay.stop().then(() => (stopped = true));
+    await db.pool.query('SELECT 1');
+    assert.equal(stopped, false, 'stop() waits for the request in flight');
+    for (const release of pending) release({ kind: 'delivered' });
+    await stopping;
+
+    const { rows } = await db.pool.query(
+      `SELECT record_id, claimed_until FROM outbox WHERE channel = 'stop'`,
+    );
+    assert.deepEqual(rows, [{ record_id: 'orphan', claimed_until: null }]);
+    relay.kick();
+    assert.equal(transport.sends.length, inFlight, 'a stopped relay sends nothing more');
+  });
+
+  void it('resumes a backlog within the probe interval once the receiver answers, despite a huge backoff', async () => {
+    let up = false;
+    const transport = new ScriptedTransport(() =>
+      up ? { kind: 'delivered' } : { kind: 'transient', reason: 'connect ECONNREFUSED' },
+    );
+    startRelay({
+      channel: 'probe',
+      transport,
+      batchSize: 5,
+      quickRetries: 0,
+      quickRetryBaseMs: 600_000,
+      maxBackoffMs: 3_600_000,
+      probeIntervalMs: 300,
+      pollIntervalMs: 50,
+    }).kick();
+    await db.enqueue('probe', 'metrics', ids('p', 20));
+
+    await waitFor(
+      async () =>
+        (await countOf('probe', `attempts >= 1 AND next_attempt_at > now() + interval '4 min'`)) ===
+        20,
+      { timeoutMs: 3000, message: 'every row to wait in a long backoff' },
+    );
+    up = true;
+    const recoveredAt = Date.now();
+    await waitFor(async () => (await countOf('probe')) === 0, {
+      timeoutMs: 3000,
+      message: 'the backlog to drain',
+    });
+    assert.ok(Date.now() - recoveredAt < 1500, `took ${Date.now() - recoveredAt} ms`);
+  });
+
+  void it('keeps delivering after the database and the transport fail', async () => {
+    let failQueries = 2;
+    const flaky: SqlExecutor = {
+      query: (text, values) => {
+        if (failQueries > 0) {
+          failQueries -= 1;
+          return Promise.reject(new Error('connection terminated unexpectedly'));
+        }
+        return db.executor.query(text, values);
+      },
+    };
+    let throws = 1;
+    const transport = new ScriptedTransport(() => {
+      if (throws-- > 0) throw new Error('socket hang up');
+      return { kind: 'delivered' };
+    });
+    const relay = startRelay(
+      { channel: 'flaky', transport, quickRetryBaseMs: 20, pollIntervalMs: 20, concurrency: 1 },
+      flaky,
+    );
+    await db.enqueue('flaky', 'alerts', ['f-1']);
+    relay.kick();
+    await waitFor(async () => (await countOf('flaky')) === 0, {
+      timeoutMs: 5000,
+      message: 'delivery after failures',
+    });
+    assert.deepEqual(transport.sentRecordIds(), ['f-1', 'f-1']);
+    const stats = await relay.stats();
+    assert.match(stats.lastError ?? '', /transport threw: socket hang up/);
+  });
+});

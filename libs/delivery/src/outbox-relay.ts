@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type {
+  BacklogStats,
+  ChannelOptions,
+  DeadLetter,
+  RelayLogger,
+  ReplaySelector,
+  SqlExecutor,
+} from './delivery.types';
+import { errorMessage, OutboxDispatcher } from './outbox-dispatcher';
+import { OutboxStore } from './outbox-store';
+import { resolveChannelOptions, type ResolvedChannelOptions } from './relay-options';
+import { WakeSignal } from './wake-signal';
+
+/** Longest pause of a worker after repeated errors (database down, say). */
+const MAX_ERROR_PAUSE_MS = 5000;
+
+/**
+ * Delivers one channel's outbox: `concurrency` workers claim due rows in batches, hand them to
+ * the transport and record the outcome; a probe timer sends a canary while rows wait in
+ * backoff so a recovered receiver gets the backlog at once. Any number of relays, in this
+ * process or in other replicas, may run on the same channel: claims use SKIP LOCKED and leases.
+ */
+export class OutboxRelay {
+  /** Written to claimed_by; unique per relay instance so stop() releases only its own claims. */
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+  private readonly options: ResolvedChannelOptions;
+  private readonly logger: RelayLogger;
+  private readonly store: OutboxStore;
+  private readonly dispatcher: OutboxDispatcher;
+  private readonly wake = new WakeSignal();
+  private running = false;
+  private workers: Promise<void>[] = [];
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(pool: SqlExecutor, options: ChannelOptions, logger?: RelayLogger) {
+    this.options = resolveChannelOptions(options);
+    this.logger = logger ?? consoleLogger(this.options.channel);
+    this.store = new OutboxStore(pool, this.options.channel, this.instanceId);
+    this.dispatcher = new OutboxDispatcher(this.store, this.options, this.logger);
+  }
+
+  get channel(): string {
+    return this.options.channel;
+  }
+
+  /** Starts the workers and the probe. Does nothing while running or still stopping. */
+  start(): void {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    this.workers = Array.from({ length: this.options.concurrency }, () => this.runWorker());
+    this.scheduleProbe();
+  }
+
+  /**
+   * Stops claiming, waits for the requests in flight and their outcomes, then hands back any
+   * claim this instance still holds so another relay need not wait for the lease to expire.
+   */
+  stop(): Promise<void> {
+    // Concurrent callers (a shutdown hook and a test, say) all wait for the same shutdown.
+    if (!this.running) return this.stopping ?? Promise.resolve();
+    this.running = false;
+    this.stopping = this.shutDown().finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private async shutDown(): Promise<void> {
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    this.wake.notify();
+    await Promise.all([...this.workers, this.probing]);
+    this.workers = [];
+    try {
+      await this.store.releaseClaims();
+    } catch (err) {
+      this.logger.warn(`${this.channel}: could not release claims on stop: ${errorMessage(err)}`);
+    }
+  }
+
+  /**
+   * Wakes idle workers now. Producers call it after committing outbox rows so delivery starts
+   * within milliseconds without tight polling; any number of kicks coalesce into one round.
+   */
+  kick(): void {
+    if (this.running) this.wake.notify();
+  }
+
+  /** One claim/send/record round. Returns how many rows it claimed (0: nothing was due). */
+  async drainOnce(): Promise<number> {
+    const rows = await this.store.claimDue(this.options.batchSize, this.options.leaseMs);
+    if (rows.length > 0) await this.dispatcher.dispatch(rows);
+    return rows.length;
+  }
+
+  /**
+   * Sends one waiting row alone as a canary. If it gets through, everything in backoff is made
+   * due again and the workers are woken: a long backoff never delays recovery by more than
+   * probeIntervalMs. Returns whether a canary was delivered.
+   */
+  async probeOnce(): Promise<boolean> {
+    const canary = await this.store.claimCanary(this.options.probeIntervalMs, this.options.leaseMs);
+    if (!canary) return false;
+    const { delivered } = await this.dispatcher.dispatch([canary]);
+    if (delivered === 0) return false;
+    const resumed = await this.store.resumeWaiting();
+    if (resumed > 0)
+      this.logger.log(`${this.channel}: receiver is back, resuming ${resumed} row(s)`);
+    this.kick();
+    return true;
+  }
+
+  /** Dead letters matching the selector become pending again and go out one per request. */
+  async replay(selector: ReplaySelector): Promise<number> {
+    if (!selector.all && selector.ids === undefined && selector.topic === undefined) {
+      // An empty selector replaying everything by accident would be an expensive surprise.
+      throw new RangeError('delivery: replay needs ids, a topic, or all: true');
+    }
+    const count = await this.store.replay(selector);
+    if (count > 0) this.kick();
+    return count;
+  }
+
+  /** Newest first; page with beforeId = the last id of the previous page. */
+  listDeadLetters(query: {
+    limit: number;
+    beforeId?: string;
+    topic?: string;
+  }): Promise<DeadLetter[]> {
+    return this.store.listDeadLetters(query.limit, query.beforeId, query.topic);
+  }
+
+  stats(): Promise<BacklogStats> {
+    return this.store.stats();
+  }
+
+  /** Claims again at once while rows are due; sleeps until a kick or the poll interval if not. */
+  private async runWorker(): Promise<void> {
+    let errorPauseMs = 0;
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = await this.drainOnce();
+        errorPauseMs = 0;
+      } catch (err) {
+        // Never let an error end the loop: the database may be back in a moment.
+        errorPauseMs = Math.min(
+          MAX_ERROR_PAUSE_MS,
+          Math.max(this.options.pollIntervalMs, errorPauseMs * 2),
+        );
+        this.logger.error(
+          `${this.channel}: delivery round failed, retrying in ${errorPauseMs} ms: ${errorMessage(err)}`,
+          err instanceof Error ? err.stack : undefined,
+        );
+      }
+      if (!this.running) return;
+      if (errorPauseMs > 0) await this.wake.wait(errorPauseMs);
+      else if (claimed === 0) await this.wake.wait(this.options.pollIntervalMs);
+    }
+  }
+
+  private scheduleProbe(): void {
+    if (!this.running) return;
+    this.probeTimer = setTimeout(() => {
+      this.probing = this.probeOnce()
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            this.logger.warn(`${this.channel}: recovery probe failed: ${errorMessage(err)}`);
+          },
+        )
+        .finally(() => {
+          this.probing = undefined;
+          this.scheduleProbe();
+        });
+    }, this.options.probeIntervalMs);
+  }
+}
+
+function consoleLogger(channel: string): RelayLogger {
+  const prefix = `[OutboxRelay ${channel}]`;
+  return {
+    log: (message) => console.log(`${prefix} ${message}`),
+    warn: (message) => console.warn(`${prefix} ${message}`),
+    error: (message, stack) => console.error(`${prefix} ${message}${stack ? `\n${stack}` : ''}`),
+  };
+}

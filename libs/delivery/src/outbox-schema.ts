@@ -1,0 +1,50 @@
+/**
+ * DDL of the delivery engine. Each app's migration calls these inside its own schema (the app
+ * sets search_path), so table names are unqualified and the same engine serves every service.
+ */
+
+/** Statements that create the outbox and the per-channel health row, in order. */
+export function outboxUpSql(): string[] {
+  return [
+    `CREATE TABLE outbox (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      channel text NOT NULL,
+      topic text NOT NULL,
+      record_id text NOT NULL,
+      payload jsonb NOT NULL,
+      request_id text NULL,
+      status text NOT NULL DEFAULT 'pending'
+        CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'dead')),
+      attempts integer NOT NULL DEFAULT 0,
+      solo boolean NOT NULL DEFAULT false,
+      next_attempt_at timestamptz NOT NULL DEFAULT now(),
+      claimed_until timestamptz NULL,
+      claimed_by text NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      -- Start of the current retry window: the dead-letter age counts from here, so a replayed
+      -- dead letter gets a fresh window instead of dying on its first transient failure.
+      retry_since timestamptz NOT NULL DEFAULT now(),
+      last_attempt_at timestamptz NULL,
+      last_error text NULL,
+      dead_at timestamptz NULL,
+      dead_reason text NULL
+    )`,
+    // Claims and the recovery probe walk pending rows of one channel in next_attempt_at order,
+    // so both stop after LIMIT rows even when a large backlog waits in backoff.
+    `CREATE INDEX outbox_due_idx ON outbox (channel, next_attempt_at, id) WHERE status = 'pending'`,
+    // Dead letters are listed newest first with keyset paging on id.
+    `CREATE INDEX outbox_dead_idx ON outbox (channel, id) WHERE status = 'dead'`,
+    `CREATE TABLE delivery_channel_state (
+      channel text PRIMARY KEY,
+      last_success_at timestamptz NULL,
+      last_error_at timestamptz NULL,
+      last_error text NULL,
+      consecutive_failures integer NOT NULL DEFAULT 0
+    )`,
+  ];
+}
+
+/** Statements that remove everything outboxUpSql created. */
+export function outboxDownSql(): string[] {
+  return ['DROP TABLE IF EXISTS delivery_channel_state', 'DROP TABLE IF EXISTS outbox'];
+}

@@ -1,0 +1,166 @@
+/**
+ * Every statement the engine runs against the outbox, in one place so the hot paths (batch
+ * insert, SKIP LOCKED claims, per-row reschedules) can be reviewed together. Arrays go in as
+ * single parameters and are expanded with unnest(), so a batch costs one round trip whatever
+ * its size. Every time comes from the database clock (now()), never from a replica's clock.
+ */
+
+/** A millisecond count parameter as an interval, typed so PostgreSQL never has to guess. */
+const ms = (param: string): string => `(${param}::float8 * interval '1 millisecond')`;
+
+/** $1 channels, $2 topics, $3 record ids, $4 payloads (JSON text), $5 request ids. */
+export const INSERT_MESSAGES = `
+  INSERT INTO outbox (channel, topic, record_id, payload, request_id)
+  SELECT channel, topic, record_id, payload, request_id
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])
+    AS m(channel, topic, record_id, payload, request_id)`;
+
+const CLAIMED_COLUMNS = `o.id, o.channel, o.topic, o.record_id, o.payload, o.request_id,
+  o.attempts, o.solo, o.created_at`;
+
+/**
+ * $1 channel, $2 limit, $3 lease ms, $4 claimer. SKIP LOCKED lets any number of relays claim
+ * side by side without waiting on each other; the lease (claimed_until) survives the short
+ * claim transaction, so a crashed relay's rows become claimable again once it expires.
+ * Ordered by next_attempt_at, id: the due index serves it directly and it is FIFO for fresh rows.
+ */
+export const CLAIM_DUE = `
+  WITH due AS (
+    SELECT id FROM outbox
+    WHERE channel = $1 AND status = 'pending' AND next_attempt_at <= now()
+      AND (claimed_until IS NULL OR claimed_until < now())
+    ORDER BY next_attempt_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE outbox o
+  SET claimed_until = now() + ${ms('$3')}, claimed_by = $4,
+      attempts = o.attempts + 1, last_attempt_at = now()
+  FROM due WHERE o.id = due.id
+  RETURNING ${CLAIMED_COLUMNS}`;
+
+/**
+ * The recovery probe's canary: $1 channel, $2 probe interval ms, $3 lease ms, $4 claimer.
+ * Only rows that would not come due on their own before the next probe qualify, so a channel
+ * that is merely in its quick retries is left alone.
+ */
+export const CLAIM_CANARY = `
+  WITH canary AS (
+    SELECT id FROM outbox
+    WHERE channel = $1 AND status = 'pending' AND next_attempt_at > now() + ${ms('$2')}
+      AND (claimed_until IS NULL OR claimed_until < now())
+    ORDER BY next_attempt_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE outbox o
+  SET claimed_until = now() + ${ms('$3')}, claimed_by = $4,
+      attempts = o.attempts + 1, last_attempt_at = now()
+  FROM canary WHERE o.id = canary.id
+  RETURNING ${CLAIMED_COLUMNS}`;
+
+const RECORD_SUCCESS = `
+  INSERT INTO delivery_channel_state (channel, last_success_at, consecutive_failures)
+  VALUES ($1, now(), 0)
+  ON CONFLICT (channel) DO UPDATE SET last_success_at = now(), consecutive_failures = 0`;
+
+/** $1 channel, $2 ids. Delivered rows are deleted so the outbox only ever holds work. */
+export const DELETE_DELIVERED = `
+  WITH gone AS (DELETE FROM outbox WHERE id = ANY($2::bigint[]))
+  ${RECORD_SUCCESS}`;
+
+/**
+ * $1 channel, $2 error. Only transient failures count as consecutive failures: a refused record
+ * says nothing about whether the receiver is reachable.
+ */
+const recordError = (countsAsFailure: boolean): string => `
+  INSERT INTO delivery_channel_state (channel, last_error_at, last_error, consecutive_failures)
+  VALUES ($1, now(), $2, ${countsAsFailure ? 1 : 0})
+  ON CONFLICT (channel) DO UPDATE SET last_error_at = now(), last_error = EXCLUDED.last_error,
+    consecutive_failures = delivery_channel_state.consecutive_failures
+      + ${countsAsFailure ? 1 : 0}`;
+
+/**
+ * Transient failure: $1 channel, $2 error, $3 ids, $4 per-row delays (ms), $5 dead-letter age
+ * (ms), $6 dead reason, $7 claimer. Rows older than the dead-letter age (counted from
+ * retry_since) become dead letters instead. Returns one row: how many died.
+ * The claimer guard keeps a relay whose lease expired from overwriting a newer claim.
+ */
+export const RESCHEDULE_FAILED = `
+  WITH upd AS (
+    UPDATE outbox o SET
+      claimed_until = NULL,
+      last_error = $2,
+      next_attempt_at = now() + ${ms('d.delay_ms')},
+      status = CASE WHEN now() - o.retry_since >= ${ms('$5')} THEN 'dead' ELSE 'pending' END,
+      dead_at = CASE WHEN now() - o.retry_since >= ${ms('$5')} THEN now() END,
+      dead_reason = CASE WHEN now() - o.retry_since >= ${ms('$5')} THEN $6 END
+    FROM unnest($3::bigint[], $4::bigint[]) AS d(id, delay_ms)
+    WHERE o.id = d.id AND o.claimed_by = $7 AND o.status = 'pending'
+    RETURNING o.status
+  ), state AS (${recordError(true)})
+  SELECT count(*) FILTER (WHERE status = 'dead')::int AS dead FROM upd`;
+
+/**
+ * A permanent answer to a multi-row request: $1 channel, $2 error, $3 ids, $4 claimer. Nobody
+ * knows which row was refused, so each is retried alone right away (solo) and only the bad one
+ * dies. The attempt is given back: it was not the row's own failure.
+ */
+export const SPLIT_INTO_SOLO = `
+  WITH upd AS (
+    UPDATE outbox SET solo = true, next_attempt_at = now(), claimed_until = NULL,
+      attempts = greatest(attempts - 1, 0), last_error = $2
+    WHERE id = ANY($3::bigint[]) AND claimed_by = $4 AND status = 'pending'
+  ) ${recordError(false)}`;
+
+/** A permanent answer to a single row: $1 channel, $2 reason, $3 ids, $4 claimer. */
+export const DEAD_LETTER = `
+  WITH upd AS (
+    UPDATE outbox SET status = 'dead', dead_at = now(), dead_reason = $2, last_error = $2,
+      claimed_until = NULL
+    WHERE id = ANY($3::bigint[]) AND claimed_by = $4 AND status = 'pending'
+  ) ${recordError(false)}`;
+
+/** $1 channel. After a canary got through, everything waiting in backoff is due again. */
+export const RESUME_WAITING = `
+  UPDATE outbox SET next_attempt_at = now()
+  WHERE channel = $1 AND status = 'pending' AND next_attempt_at > now()`;
+
+/** $1 claimer: hands back whatever this relay still holds (stop, or an unrecorded outcome). */
+export const RELEASE_CLAIMS = `
+  UPDATE outbox SET claimed_until = NULL
+  WHERE claimed_by = $1 AND claimed_until IS NOT NULL AND status = 'pending'`;
+
+/**
+ * $1 channel, $2 ids or NULL, $3 topic or NULL. Replayed rows go out alone (solo) since they
+ * were refused before, and get a fresh dead-letter window.
+ */
+export const REPLAY_DEAD = `
+  UPDATE outbox SET status = 'pending', attempts = 0, solo = true, next_attempt_at = now(),
+    retry_since = now(), claimed_until = NULL, dead_at = NULL, dead_reason = NULL
+  WHERE channel = $1 AND status = 'dead'
+    AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))
+    AND ($3::text IS NULL OR topic = $3)`;
+
+/** $1 channel, $2 limit, $3 before id or NULL, $4 topic or NULL. Newest first. */
+export const LIST_DEAD = `
+  SELECT id, topic, record_id, attempts, created_at, dead_at, dead_reason, payload
+  FROM outbox
+  WHERE channel = $1 AND status = 'dead'
+    AND ($3::bigint IS NULL OR id < $3::bigint)
+    AND ($4::text IS NULL OR topic = $4)
+  ORDER BY id DESC
+  LIMIT $2`;
+
+/** $1 channel. */
+export const BACKLOG_STATS = `
+  SELECT
+    count(*) FILTER (WHERE o.status = 'pending')::int AS pending,
+    extract(epoch FROM now() - min(o.created_at) FILTER (WHERE o.status = 'pending'))::float8
+      AS oldest_pending_age_seconds,
+    count(*) FILTER (WHERE o.status = 'dead')::int AS dead_letters,
+    (SELECT last_success_at FROM delivery_channel_state WHERE channel = $1) AS last_success_at,
+    (SELECT last_error_at FROM delivery_channel_state WHERE channel = $1) AS last_error_at,
+    (SELECT last_error FROM delivery_channel_state WHERE channel = $1) AS last_error
+  FROM outbox o
+  WHERE o.channel = $1`;

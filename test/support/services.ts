@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port';
+import { waitFor } from './wait-for';
+
+export type ServiceName = 'devices' | 'mentor';
+
+/** Compiled entry points, found from this compiled file (dist/test/support). */
+const ENTRY: Record<ServiceName, string> = {
+  devices: join(__dirname, '..', '..', 'apps', 'devices', 'src', 'main.js'),
+  mentor: join(__dirname, '..', '..', 'apps', 'mentor', 'src', 'main.js'),
+};
+
+/**
+ * A real service in its own process (so a test can SIGKILL it), on a free port, with its
+ * output kept for assertions and for the failure message when it does not come up.
+ */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private output: string[] = [];
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+
+  private constructor(
+    readonly name: ServiceName,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  /** Starts the service and waits until /health/ready answers 200. */
+  static async start(
+    name: ServiceName,
+    env: Record<string, string>,
+    port?: number,
+  ): Promise<ServiceProcess> {
+    const service = new ServiceProcess(name, port ?? (await freePort()), env);
+    await service.launch();
+    return service;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get logs(): string {
+    return this.output.join('');
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.exitCode === null && this.exitSignal === null;
+  }
+
+  /** Starts the same service again (same port, same settings), e.g. after a kill. */
+  async restart(extraEnv: Record<string, string> = {}): Promise<void> {
+    if (this.running) await this.stop();
+    Object.assign(this.env, extraEnv);
+    await this.launch();
+  }
+
+  /** SIGTERM and wait for the exit; returns the exit code. */
+  async stop(timeoutMs = 20_000): Promise<number | null> {
+    if (!this.running) return this.exitCode;
+    const exited = this.exited();
+    this.child!.kill('SIGTERM');
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+    return this.exitCode;
+  }
+
+  /** SIGKILL: no shutdown hooks, claims and in-flight work abandoned, as in a crash. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    const exited = this.exited();
+    this.child!.kill('SIGKILL');
+    await exited;
+  }
+
+  private exited(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.running) return resolve();
+      this.child!.once('exit', () => resolve());
+    });
+  }
+
+  private async launch(): Promise<void> {
+    this.exitCode = null;
+    this.exitSignal = null;
+    const portVariable = this.name === 'devices' ? 'DEVICES_PORT' : 'MENTOR_PORT';
+    const child = spawn(process.execPath, [ENTRY[this.name]], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
+        DATA_DIR: mkdtempSync(join(tmpdir(), `raqeem-${this.name}-`)),
+        ...this.env,
+        [portVariable]: String(this.port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+    child.on('exit', (code, signal) => {
+      this.exitCode = code;
+      this.exitSignal = signal;
+    });
+    await waitFor(
+      async () => {
+        if (!this.running) throw new Error(`${this.name} exited early:\n${this.logs.slice(-3000)}`);
+        const response = await fetch(`${this.url}/health/ready`);
+        return response.status === 200;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, message: `${this.name} to become ready` },
+    ).catch((error: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${error.message}\n--- ${this.name} output ---\n${this.logs.slice(-3000)}`);
+    });
+  }
+}
+
+/** A test token long enough for the config's minimum. */
+export const TEST_SERVICE_TOKEN = 'test-service-token-0123456789abcdef';
+export const TEST_OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
+export const TEST_ENROLLMENT_SECRET = 'test-enrollment-secret-0123456789';

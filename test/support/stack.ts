@@ -1,0 +1,109 @@
+import { Pool } from 'pg';
+import { FaultProxy } from './fault-proxy';
+import { createTestDatabase, dropTestDatabase } from './pg';
+import {
+  ServiceProcess,
+  TEST_ENROLLMENT_SECRET,
+  TEST_OPERATOR_KEY,
+  TEST_SERVICE_TOKEN,
+} from './services';
+
+export interface StackOptions {
+  /** Start the mentor (default true). */
+  mentor?: boolean;
+  /** Put a FaultProxy between Devices and Mentor. */
+  proxy?: boolean;
+  /** Forward at all (default true when a mentor runs). */
+  forward?: boolean;
+  devicesEnv?: Record<string, string>;
+  mentorEnv?: Record<string, string>;
+}
+
+/**
+ * Both real services on one fresh database (each in its own schema, as in production with a
+ * shared server), optionally with a fault proxy between them, plus pools for asserting on
+ * what each service stored.
+ */
+export class Stack {
+  proxy?: FaultProxy;
+  mentor?: ServiceProcess;
+  devices!: ServiceProcess;
+  devicesDb!: Pool;
+  mentorDb!: Pool;
+  private dbName!: string;
+
+  static async start(name: string, options: StackOptions = {}): Promise<Stack> {
+    const stack = new Stack();
+    const db = await createTestDatabase(name);
+    stack.dbName = db.name;
+    const common = { DATABASE_URL: db.url, MENTOR_API_TOKEN: TEST_SERVICE_TOKEN };
+    try {
+      let mentorUrl: string | undefined;
+      if (options.mentor !== false) {
+        stack.mentor = await ServiceProcess.start('mentor', { ...common, ...options.mentorEnv });
+        mentorUrl = stack.mentor.url;
+        if (options.proxy) {
+          stack.proxy = new FaultProxy(stack.mentor.url);
+          mentorUrl = await stack.proxy.start();
+        }
+      }
+      const forward = options.forward ?? mentorUrl !== undefined;
+      stack.devices = await ServiceProcess.start('devices', {
+        ...common,
+        OPERATOR_API_KEY: TEST_OPERATOR_KEY,
+        ENROLLMENT_SECRET: TEST_ENROLLMENT_SECRET,
+        ...(forward && mentorUrl ? { MENTOR_API_URL: mentorUrl } : {}),
+        ...options.devicesEnv,
+      });
+      stack.devicesDb = new Pool({
+        connectionString: db.url,
+        max: 2,
+        options: '-c search_path=devices',
+      });
+      stack.mentorDb = new Pool({
+        connectionString: db.url,
+        max: 2,
+        options: '-c search_path=mentor',
+      });
+      return stack;
+    } catch (error) {
+      await stack.close();
+      throw error;
+    }
+  }
+
+  get api(): string {
+    return `${this.devices.url}/api/v1`;
+  }
+
+  async close(): Promise<void> {
+    await this.devices?.stop();
+    await this.mentor?.stop();
+    await this.proxy?.stop();
+    await this.devicesDb?.end();
+    await this.mentorDb?.end();
+    if (this.dbName) await dropTestDatabase(this.dbName);
+  }
+
+  /** Ids stored in one of the mentor's tables. */
+  async mentorIds(table: string): Promise<string[]> {
+    const { rows } = await this.mentorDb.query<{ id: string }>(
+      `SELECT id FROM ${table} ORDER BY id`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async devicesIds(table: string): Promise<string[]> {
+    const { rows } = await this.devicesDb.query<{ id: string }>(
+      `SELECT id FROM ${table} ORDER BY id`,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async pendingOutbox(): Promise<number> {
+    const { rows } = await this.devicesDb.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`,
+    );
+    return rows[0].n;
+  }
+}
