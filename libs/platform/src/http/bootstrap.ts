@@ -2,12 +2,11 @@ import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { MetricsService } from '../metrics/metrics.service';
 import { ShutdownState } from '../health/shutdown-state.service';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { toErrorBody } from './error-mapping';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 import { createValidationPipe } from './validation';
 
@@ -24,8 +23,8 @@ export interface HttpAppOptions {
 
 /**
  * Creates a Nest application on Fastify with what every Raqeem service shares: request ids,
- * the global validation pipe and error filter (also for errors Fastify raises before Nest sees
- * the request, such as bad JSON or a too-large body), HTTP metrics, and `/docs`.
+ * the global validation pipe and error filter (Nest routes errors Fastify raises before the
+ * handler, such as bad JSON or a too-large body, through the same filter), HTTP metrics, `/docs`.
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
@@ -35,7 +34,6 @@ export async function createHttpApp(
     bodyLimit: options.bodyLimit,
     genReqId: genRequestId,
     requestIdHeader: false,
-    disableRequestLogging: true,
     return503OnClosing: true,
     // Refuse `__proto__`/`constructor` keys outright instead of trusting code downstream.
     onProtoPoisoning: 'error',
@@ -56,11 +54,6 @@ export async function createHttpApp(
   fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-  });
-  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const body = toErrorBody(error);
-    if (body.statusCode >= 500) request.log.error({ err: error }, 'unhandled error');
-    void reply.status(body.statusCode).send(body);
   });
 
   // JSON is the only body these APIs read (multipart is added where screenshots are taken);
