@@ -61,6 +61,10 @@ function start(service: Service): void {
   if (service.name === 'devices' && env.MENTOR_API_URL === undefined) {
     env.MENTOR_API_URL = `http://127.0.0.1:${env.MENTOR_PORT ?? '8080'}`;
   }
+  // ...and the Mentor can reconcile by pulling from that Devices service.
+  if (service.name === 'mentor' && env.DEVICES_API_URL === undefined) {
+    env.DEVICES_API_URL = `http://127.0.0.1:${env.DEVICES_PORT ?? '8081'}`;
+  }
   // Detached (own process group): a terminal Ctrl-C reaches only us, and each service gets the
   // signal exactly once from us. A second SIGINT would cut a NestJS graceful shutdown short.
   const child = spawn(process.execPath, [service.entry], {

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { FaultProxy } from './fault-proxy';
+import { freePort } from './free-port';
 import { createTestDatabase, dropTestDatabase } from './pg';
 import {
   ServiceProcess,
@@ -39,8 +40,14 @@ export class Stack {
     const common = { DATABASE_URL: db.url, MENTOR_API_TOKEN: TEST_SERVICE_TOKEN };
     try {
       let mentorUrl: string | undefined;
+      // Known before Devices starts, so the Mentor can pull from it (POST /sync).
+      const devicesPort = await freePort();
       if (options.mentor !== false) {
-        stack.mentor = await ServiceProcess.start('mentor', { ...common, ...options.mentorEnv });
+        stack.mentor = await ServiceProcess.start('mentor', {
+          ...common,
+          DEVICES_API_URL: `http://127.0.0.1:${devicesPort}`,
+          ...options.mentorEnv,
+        });
         mentorUrl = stack.mentor.url;
         if (options.proxy) {
           stack.proxy = new FaultProxy(stack.mentor.url);
@@ -48,13 +55,17 @@ export class Stack {
         }
       }
       const forward = options.forward ?? mentorUrl !== undefined;
-      stack.devices = await ServiceProcess.start('devices', {
-        ...common,
-        OPERATOR_API_KEY: TEST_OPERATOR_KEY,
-        ENROLLMENT_SECRET: TEST_ENROLLMENT_SECRET,
-        ...(forward && mentorUrl ? { MENTOR_API_URL: mentorUrl } : {}),
-        ...options.devicesEnv,
-      });
+      stack.devices = await ServiceProcess.start(
+        'devices',
+        {
+          ...common,
+          OPERATOR_API_KEY: TEST_OPERATOR_KEY,
+          ENROLLMENT_SECRET: TEST_ENROLLMENT_SECRET,
+          ...(forward && mentorUrl ? { MENTOR_API_URL: mentorUrl } : {}),
+          ...options.devicesEnv,
+        },
+        devicesPort,
+      );
       stack.devicesDb = new Pool({
         connectionString: db.url,
         max: 2,

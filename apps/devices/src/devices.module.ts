@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DevicesConfig } from './config/devices.config';
 import { devicesDataSourceOptions } from './database/devices-data-source';
+import { ExportModule } from './export/export.module';
 import { ForwardingModule } from './forwarding/forwarding.module';
 import { ForwardingService } from './forwarding/forwarding.service';
 import { RegistrationModule } from './registration/registration.module';
@@ -29,6 +30,7 @@ export class DevicesModule {
         ForwardingModule,
         RegistrationModule,
         TelemetryModule,
+        ExportModule,
       ],
       providers: [{ provide: DevicesConfig, useValue: config }],
       exports: [DevicesConfig],

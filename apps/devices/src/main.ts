@@ -17,9 +17,11 @@ import { DevicesModule } from './devices.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(DevicesConfig);
+  // The service token signs forwarding and guards the export feed; a production deployment
+  // that neither forwards nor is pulled from may leave it unset.
   const secretsPath = resolveSecrets(
     config,
-    config.MENTOR_API_URL
+    config.MENTOR_API_URL || !config.isProduction
       ? ['ENROLLMENT_SECRET', 'OPERATOR_API_KEY', 'MENTOR_API_TOKEN']
       : ['ENROLLMENT_SECRET', 'OPERATOR_API_KEY'],
   );

@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { MentorConfig } from './config/mentor.config';
 import { mentorDataSourceOptions } from './database/mentor-data-source';
 import { IngestModule } from './ingest/ingest.module';
+import { SyncModule } from './sync/sync.module';
 
 /** The Mentor service: the central copy, its query API and dashboard. */
 @Module({})
@@ -21,6 +22,7 @@ export class MentorModule {
         MetricsModule,
         HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
         IngestModule,
+        SyncModule,
       ],
       providers: [{ provide: MentorConfig, useValue: config }],
       exports: [MentorConfig],

@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { OperatorKeyGuard } from '../auth/operator-key.guard';
 import { DeviceIdPipe } from '../common/device-id.pipe';
-import type { DeviceRow } from './device-row';
+import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
 
 /** Operator reads of the devices this service knows, newest registration first. */
 @ApiTags('devices')
@@ -23,7 +23,7 @@ export class DeviceInventoryController {
   @Get()
   async list(@Query() query: ListQueryDto): Promise<DeviceRow[]> {
     const { rows } = await this.pool.query<DeviceRow>(
-      `SELECT * FROM devices
+      `SELECT ${DEVICE_COLUMNS} FROM devices
         WHERE ($1::timestamptz IS NULL OR (registered_at, deviceid) < ($1::timestamptz, COALESCE($2, '')))
           AND ($3::timestamptz IS NULL OR registered_at > $3::timestamptz)
         ORDER BY registered_at DESC, deviceid DESC
@@ -35,9 +35,10 @@ export class DeviceInventoryController {
 
   @Get(':id')
   async get(@Param('id', DeviceIdPipe) id: string): Promise<DeviceRow> {
-    const { rows } = await this.pool.query<DeviceRow>('SELECT * FROM devices WHERE deviceid = $1', [
-      id,
-    ]);
+    const { rows } = await this.pool.query<DeviceRow>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE deviceid = $1`,
+      [id],
+    );
     if (rows.length === 0) throw new NotFoundException(errorBody(404, `Device ${id} not found`));
     return rows[0];
   }

@@ -12,3 +12,7 @@ export interface DeviceRow {
   updated_at: Date;
   last_seen_at: Date | null;
 }
+
+/** The columns of a device as the API shows it (internal bookkeeping such as `tx` stays out). */
+export const DEVICE_COLUMNS = `deviceid, device_name, device_type, os, device_location, ip_address,
+  mac_address, "current_user", registered_at, updated_at, last_seen_at`;

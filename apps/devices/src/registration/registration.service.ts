@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from './device-registry.service';
-import type { DeviceRow } from './device-row';
+import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
 
 const INFO_FIELDS = [
   'device_name',
@@ -33,8 +33,9 @@ const UPSERT_DEVICE = `
     ip_address = COALESCE(excluded.ip_address, devices.ip_address),
     mac_address = COALESCE(excluded.mac_address, devices.mac_address),
     "current_user" = COALESCE(excluded."current_user", devices."current_user"),
-    updated_at = clock_timestamp()
-  RETURNING *`;
+    updated_at = clock_timestamp(),
+    tx = pg_current_xact_id()
+  RETURNING ${DEVICE_COLUMNS}`;
 
 @Injectable()
 export class RegistrationService {

@@ -32,6 +32,7 @@ export const UPSERT_PROCESS_SNAPSHOT = `
   INSERT INTO process_snapshots (deviceid, id, ts, processes)
   VALUES ($1, $2, $3, $4)
   ON CONFLICT (deviceid) DO UPDATE
-    SET id = excluded.id, ts = excluded.ts, processes = excluded.processes, received_at = now()
+    SET id = excluded.id, ts = excluded.ts, processes = excluded.processes, received_at = now(),
+        tx = pg_current_xact_id()
     WHERE process_snapshots.id <> excluded.id AND excluded.ts >= process_snapshots.ts
   RETURNING id`;

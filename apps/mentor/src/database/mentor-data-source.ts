@@ -1,6 +1,7 @@
 import { typeOrmOptions } from '@app/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { SyncState1763900000000 } from './migrations/1763900000000-sync-state';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -13,6 +14,6 @@ export function mentorDataSourceOptions(
     schema,
     poolSize,
     entities: [],
-    migrations: [InitialSchema1763800000000],
+    migrations: [InitialSchema1763800000000, SyncState1763900000000],
   });
 }

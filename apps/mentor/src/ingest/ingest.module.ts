@@ -16,5 +16,6 @@ import { IngestService } from './ingest.service';
         config.MENTOR_API_TOKEN ? [config.MENTOR_API_TOKEN] : [],
     },
   ],
+  exports: [IngestService],
 })
 export class IngestModule {}
