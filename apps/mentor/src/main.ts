@@ -1,63 +1,28 @@
 import 'reflect-metadata';
-import {
-  appVersion,
-  ConfigError,
-  createHttpApp,
-  handleShutdown,
-  loadConfig,
-  resolveDatabase,
-  resolveSecrets,
-  runMigrations,
-  startupBanner,
-} from '@app/platform';
-import { Logger } from 'nestjs-pino';
+import { exitOnStartupFailure, loadConfig, runService } from '@app/platform';
 import { MentorConfig } from './config/mentor.config';
 import { mentorDataSourceOptions } from './database/mentor-data-source';
 import { MentorModule } from './mentor.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(MentorConfig);
-  const secretsPath = resolveSecrets(config, ['MENTOR_API_TOKEN']);
-  const db = await resolveDatabase({
-    databaseUrl: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    service: 'mentor',
-    log: (line) => process.stderr.write(`[embedded-postgres] ${line}\n`),
-  });
-  const dataSourceOptions = mentorDataSourceOptions(
-    db.url,
-    config.DB_SCHEMA,
-    config.DATABASE_POOL_SIZE,
-  );
-  if (config.MIGRATIONS_RUN) await runMigrations(dataSourceOptions);
-
-  const app = await createHttpApp(MentorModule.register(config, db.url), {
-    title: 'Raqeem Mentor API',
-    description: 'Ingest from the Devices service, query API and dashboard.',
-    version: appVersion(),
-    bodyLimit: config.BODY_LIMIT,
+  await runService({
+    name: 'mentor',
+    title: 'Raqeem Mentor',
+    description: 'Ingest from the Devices service, reconciliation, query API and dashboard.',
+    config,
+    port: config.MENTOR_PORT,
+    secrets: ['MENTOR_API_TOKEN'],
+    dataSourceOptions: (url) =>
+      mentorDataSourceOptions(url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
+    module: (url) => MentorModule.register(config, url),
     docs: (builder) => builder.addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token'),
+    bannerLines: [
+      config.DEVICES_API_URL
+        ? `reconciling by pull from ${config.DEVICES_API_URL}`
+        : 'push only: DEVICES_API_URL not set',
+    ],
   });
-  handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
-    await db.embedded?.stop();
-  });
-  await app.listen(config.MENTOR_PORT, config.HOST);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.MENTOR_PORT;
-  app.get(Logger).log(
-    startupBanner({
-      service: 'Raqeem Mentor',
-      url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
-      database: db.description,
-      secretsPath,
-    }),
-    'Bootstrap',
-  );
 }
 
-bootstrap().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
-  );
-  process.exit(1);
-});
+bootstrap().catch(exitOnStartupFailure);

@@ -15,3 +15,4 @@ export * from './operator/replay-request.dto';
 export * from './operator/list-query.dto';
 export * from './telemetry-fields';
 export * from './export/export.dto';
+export * from './operator/page-limit.dto';

@@ -45,3 +45,8 @@ export const TELEMETRY_FIELD_COLUMNS: Record<TelemetryKind, ColumnSpec[]> = {
 };
 
 export const TELEMETRY_KINDS = Object.keys(TELEMETRY_FIELD_COLUMNS) as TelemetryKind[];
+
+/** Every stored column of a kind: identity first, then its fields. */
+export function telemetryColumns(kind: TelemetryKind): ColumnSpec[] {
+  return [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]];
+}

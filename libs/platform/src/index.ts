@@ -29,3 +29,4 @@ export * from './security/service-token.guard';
 export * from './config/app-version';
 export * from './http/startup-banner';
 export * from './database/unnest-insert';
+export * from './http/run-service';

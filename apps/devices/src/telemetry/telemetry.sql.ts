@@ -1,30 +1,14 @@
-import {
-  RECORD_IDENTITY_COLUMNS,
-  TELEMETRY_FIELD_COLUMNS,
-  TELEMETRY_KINDS,
-  type TelemetryKind,
-} from '@app/contracts';
-import { unnestInsertSql, unnestValues } from '@app/platform';
+import { telemetryColumns, type TelemetryKind } from '@app/contracts';
+import { unnestInsert } from '@app/platform';
 
 // Devices' hot-path SQL, kept in one place.
-
-const COLUMNS = Object.fromEntries(
-  TELEMETRY_KINDS.map((kind) => [
-    kind,
-    [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]],
-  ]),
-) as Record<TelemetryKind, typeof RECORD_IDENTITY_COLUMNS>;
-
-const INSERT_SQL = Object.fromEntries(
-  TELEMETRY_KINDS.map((kind) => [kind, unnestInsertSql(kind, COLUMNS[kind])]),
-) as Record<TelemetryKind, string>;
 
 /** One statement for any number of records of a kind; returns the ids that were new. */
 export function batchInsert(
   kind: TelemetryKind,
   rows: Record<string, unknown>[],
 ): { text: string; values: unknown[][] } {
-  return { text: INSERT_SQL[kind], values: unnestValues(COLUMNS[kind], rows) };
+  return unnestInsert(kind, telemetryColumns(kind), rows);
 }
 
 /** A newer snapshot replaces the device's previous one; an older or repeated one changes nothing. */

@@ -1,30 +1,14 @@
-import {
-  RECORD_IDENTITY_COLUMNS,
-  TELEMETRY_FIELD_COLUMNS,
-  TELEMETRY_KINDS,
-  type TelemetryKind,
-} from '@app/contracts';
-import { unnestInsertSql, unnestValues } from '@app/platform';
+import { telemetryColumns, type TelemetryKind } from '@app/contracts';
+import { unnestInsert } from '@app/platform';
 
 // The mentor's ingest SQL, kept in one place. Every statement is idempotent: a redelivered
 // record changes nothing, and latest-state data is applied only when newer.
-
-const COLUMNS = Object.fromEntries(
-  TELEMETRY_KINDS.map((kind) => [
-    kind,
-    [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]],
-  ]),
-) as Record<TelemetryKind, typeof RECORD_IDENTITY_COLUMNS>;
-
-const INSERT_SQL = Object.fromEntries(
-  TELEMETRY_KINDS.map((kind) => [kind, unnestInsertSql(kind, COLUMNS[kind])]),
-) as Record<TelemetryKind, string>;
 
 export function insertRecords(
   kind: TelemetryKind,
   rows: Record<string, unknown>[],
 ): { text: string; values: unknown[][] } {
-  return { text: INSERT_SQL[kind], values: unnestValues(COLUMNS[kind], rows) };
+  return unnestInsert(kind, telemetryColumns(kind), rows);
 }
 
 /**

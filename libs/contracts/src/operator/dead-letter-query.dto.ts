@@ -1,17 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { PageLimitDto } from './page-limit.dto';
 import { DATA_TYPES, type DataType } from '../constants';
 
-export class DeadLetterQueryDto {
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit: number = 100;
-
+export class DeadLetterQueryDto extends PageLimitDto {
   @ApiPropertyOptional({ description: 'cursor: return dead letters older than this id' })
   @IsOptional()
   @IsString()

@@ -1,0 +1,80 @@
+import type { DynamicModule } from '@nestjs/common';
+import type { DocumentBuilder } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { DataSourceOptions } from 'typeorm';
+import { appVersion } from '../config/app-version';
+import type { BaseConfig } from '../config/base.config';
+import { ConfigError } from '../config/config-error';
+import type { DevSecretName } from '../config/dev-secrets';
+import { resolveSecrets } from '../config/resolve-secrets';
+import { resolveDatabase } from '../database/resolve-database';
+import { runMigrations } from '../database/run-migrations';
+import { createHttpApp, handleShutdown } from './bootstrap';
+import { startupBanner } from './startup-banner';
+
+export interface ServiceDefinition<C extends BaseConfig> {
+  name: 'devices' | 'mentor';
+  title: string;
+  description: string;
+  config: C;
+  port: number;
+  secrets: DevSecretName[];
+  dataSourceOptions(url: string): DataSourceOptions;
+  module(url: string): DynamicModule;
+  docs?: (builder: DocumentBuilder) => DocumentBuilder;
+  bannerLines?: string[];
+}
+
+/**
+ * Start-up shared by both services: secrets, database (embedded when no DATABASE_URL),
+ * migrations under a lock, the HTTP app, graceful shutdown, and the banner with the URLs.
+ */
+export async function runService<C extends BaseConfig>(
+  service: ServiceDefinition<C>,
+): Promise<void> {
+  const { config } = service;
+  const secretsPath = resolveSecrets(config, service.secrets);
+  const db = await resolveDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    service: service.name,
+    log: (line) => process.stderr.write(`[embedded-postgres] ${line}\n`),
+  });
+  if (config.MIGRATIONS_RUN) await runMigrations(service.dataSourceOptions(db.url));
+
+  const app = await createHttpApp(service.module(db.url), {
+    title: service.title,
+    description: service.description,
+    version: appVersion(),
+    bodyLimit: config.BODY_LIMIT,
+    docs: service.docs,
+  });
+  handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
+    await db.embedded?.stop();
+  });
+  await app.listen(service.port, config.HOST);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : service.port;
+  app.get(Logger).log(
+    startupBanner({
+      service: service.title,
+      url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
+      database: db.description,
+      secretsPath,
+      extra: service.bannerLines,
+    }),
+    'Bootstrap',
+  );
+}
+
+/** The entry point's last line: a config error prints its message, anything else its stack. */
+export function exitOnStartupFailure(error: unknown): never {
+  const text =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? (error.stack ?? error.message)
+        : String(error);
+  process.stderr.write(`${text}\n`);
+  process.exit(1);
+}
