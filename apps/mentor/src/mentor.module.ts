@@ -4,8 +4,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { MentorConfig } from './config/mentor.config';
 import { mentorDataSourceOptions } from './database/mentor-data-source';
+import { AlertsModule } from './alerts/alerts.module';
+import { FleetModule } from './fleet/fleet.module';
 import { IngestModule } from './ingest/ingest.module';
 import { SyncModule } from './sync/sync.module';
+import { TelemetryQueryModule } from './telemetry/telemetry-query.module';
 
 /** The Mentor service: the central copy, its query API and dashboard. */
 @Module({})
@@ -23,6 +26,9 @@ export class MentorModule {
         HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
         IngestModule,
         SyncModule,
+        FleetModule,
+        TelemetryQueryModule,
+        AlertsModule,
       ],
       providers: [{ provide: MentorConfig, useValue: config }],
       exports: [MentorConfig],

@@ -16,3 +16,5 @@ export * from './operator/list-query.dto';
 export * from './telemetry-fields';
 export * from './export/export.dto';
 export * from './operator/page-limit.dto';
+export * from './mentor/query.dto';
+export * from './validation/device-id.pipe';

@@ -1,11 +1,10 @@
-import { ListQueryDto } from '@app/contracts';
+import { ListQueryDto, DeviceIdPipe } from '@app/contracts';
 import { errorBody, pgPoolOf } from '@app/platform';
 import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { OperatorKeyGuard } from '../auth/operator-key.guard';
-import { DeviceIdPipe } from '../common/device-id.pipe';
 import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
 
 /** Operator reads of the devices this service knows, newest registration first. */

@@ -6,12 +6,12 @@ import {
   MAX_PROCESSES_PER_SNAPSHOT,
   MetricDto,
   ProcessDto,
+  DeviceIdPipe,
 } from '@app/contracts';
 import { BatchBodyPipe } from '@app/platform';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DeviceIdPipe } from '../common/device-id.pipe';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 
 const batch = { allowSingle: true, maxItems: MAX_BATCH_ITEMS };

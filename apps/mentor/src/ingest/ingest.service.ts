@@ -9,7 +9,13 @@ import { MetricsService, pgPoolOf, withTransaction } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
-import { insertRecords, TOUCH_DEVICES, UPSERT_DEVICE, UPSERT_PROCESS_SNAPSHOT } from './ingest.sql';
+import {
+  insertRecords,
+  TOUCH_DEVICES,
+  UPDATE_LATEST_METRIC,
+  UPSERT_DEVICE,
+  UPSERT_PROCESS_SNAPSHOT,
+} from './ingest.sql';
 
 export interface IngestOutcome {
   received: number;
@@ -60,6 +66,7 @@ export class IngestService {
       const { text, values } = insertRecords(kind, rows);
       const result = await client.query(text, values);
       await this.touch(client, records);
+      if (kind === 'metrics') await this.updateLatestMetric(client, rows);
       return result.rowCount ?? 0;
     });
     return this.count(kind, records.length, stored);
@@ -124,6 +131,29 @@ export class IngestService {
     await client.query(TOUCH_DEVICES, [
       ids,
       ids.map((id) => new Date(latest.get(id)!).toISOString()),
+    ]);
+  }
+
+  private async updateLatestMetric(
+    client: PoolClient,
+    rows: Record<string, unknown>[],
+  ): Promise<void> {
+    const newest = new Map<string, Record<string, unknown>>();
+    for (const row of rows) {
+      const current = newest.get(row.deviceid as string);
+      if (!current || Date.parse(row.ts as string) >= Date.parse(current.ts as string)) {
+        newest.set(row.deviceid as string, row);
+      }
+    }
+    const latest = [...newest.values()].sort((a, b) =>
+      String(a.deviceid).localeCompare(String(b.deviceid)),
+    );
+    await client.query(UPDATE_LATEST_METRIC, [
+      latest.map((r) => r.deviceid),
+      latest.map((r) => r.ts),
+      latest.map((r) => r.cpu_usage ?? null),
+      latest.map((r) => r.memory_used ?? null),
+      latest.map((r) => r.memory_total ?? null),
     ]);
   }
 

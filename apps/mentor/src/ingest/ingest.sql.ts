@@ -48,3 +48,11 @@ export const UPSERT_PROCESS_SNAPSHOT = `
     SET id = excluded.id, ts = excluded.ts, processes = excluded.processes, received_at = now()
     WHERE process_snapshots.id <> excluded.id AND excluded.ts >= process_snapshots.ts
   RETURNING id`;
+
+/** The newest sample per device is kept on the device row (older arrivals never overwrite it). */
+export const UPDATE_LATEST_METRIC = `
+  UPDATE devices d SET latest_metric_at = v.ts, latest_cpu_usage = v.cpu,
+    latest_memory_used = v.used, latest_memory_total = v.total
+  FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::int8[], $5::int8[])
+    AS v(deviceid, ts, cpu, used, total)
+  WHERE d.deviceid = v.deviceid AND (d.latest_metric_at IS NULL OR v.ts >= d.latest_metric_at)`;

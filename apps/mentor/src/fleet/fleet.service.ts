@@ -1,0 +1,93 @@
+import type { DeviceListQueryDto } from '@app/contracts';
+import { errorBody, pgPoolOf } from '@app/platform';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { SqlFilter } from '../common/sql-filter';
+import { MentorConfig } from '../config/mentor.config';
+import { toDeviceView, type DeviceView } from './device-view';
+import { ALERTS_BY_LEVEL, BUSIEST, DEVICE_ORDER, DEVICE_VIEW, FLEET_SUMMARY } from './fleet.sql';
+
+@Injectable()
+export class FleetService {
+  private readonly pool: Pool;
+
+  constructor(
+    private readonly config: MentorConfig,
+    dataSource: DataSource,
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
+
+  async list(query: DeviceListQueryDto): Promise<DeviceView[]> {
+    const filter = new SqlFilter();
+    filter.param(this.config.ONLINE_WINDOW);
+    if (query.search) {
+      filter.add((p) => {
+        const pattern = p(`%${query.search!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        return `(d.device_name ILIKE ${pattern} OR d.deviceid ILIKE ${pattern})`;
+      });
+    }
+    if (query.status) {
+      const online = `(d.last_seen_at > now() - $1::float8 * interval '1 millisecond')`;
+      filter.add(() => (query.status === 'online' ? online : `NOT COALESCE(${online}, false)`));
+    }
+    filter.window(
+      { before: query.before, before_id: query.before_id, since: query.since },
+      `COALESCE(d.last_seen_at, '-infinity'::timestamptz)`,
+      'd.deviceid',
+      'text',
+    );
+    const limit = filter.param(query.limit);
+    const { rows } = await this.pool.query(
+      `${DEVICE_VIEW} ${filter.where} ${DEVICE_ORDER} LIMIT ${limit}`,
+      filter.params,
+    );
+    return rows.map(toDeviceView);
+  }
+
+  async get(deviceid: string): Promise<DeviceView> {
+    const { rows } = await this.pool.query(`${DEVICE_VIEW} WHERE d.deviceid = $2`, [
+      this.config.ONLINE_WINDOW,
+      deviceid,
+    ]);
+    if (rows.length === 0)
+      throw new NotFoundException(errorBody(404, `Device ${deviceid} not found`));
+    return toDeviceView(rows[0]);
+  }
+
+  /** 404 for devices the mentor has never heard of; used by every per-device endpoint. */
+  async assertExists(deviceid: string): Promise<void> {
+    const { rowCount } = await this.pool.query('SELECT 1 FROM devices WHERE deviceid = $1', [
+      deviceid,
+    ]);
+    if (rowCount === 0) throw new NotFoundException(errorBody(404, `Device ${deviceid} not found`));
+  }
+
+  async summary(): Promise<Record<string, unknown>> {
+    const window = this.config.ONLINE_WINDOW;
+    const [devices, alerts, busiest] = await Promise.all([
+      this.pool.query<{ total: number; online: number }>(FLEET_SUMMARY, [window]),
+      this.pool.query<{ level: string; n: number }>(ALERTS_BY_LEVEL),
+      this.pool.query(BUSIEST, [window, 5]),
+    ]);
+    const { total, online } = devices.rows[0];
+    return {
+      devices: { total, online, offline: total - online },
+      open_alerts_by_level: Object.fromEntries(
+        ['info', 'warning', 'error', 'critical'].map((level) => [
+          level,
+          alerts.rows.find((r) => r.level === level)?.n ?? 0,
+        ]),
+      ),
+      busiest: busiest.rows.map((r: Record<string, unknown>) => ({
+        deviceid: r.deviceid,
+        device_name: r.device_name,
+        cpu_usage: r.latest_cpu_usage,
+        memory_used: r.latest_memory_used === null ? null : Number(r.latest_memory_used),
+        memory_total: r.latest_memory_total === null ? null : Number(r.latest_memory_total),
+        timestamp: r.latest_metric_at,
+      })),
+    };
+  }
+}

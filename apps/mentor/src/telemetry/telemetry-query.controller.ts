@@ -1,0 +1,43 @@
+import {
+  DeviceIdPipe,
+  MetricsQueryDto,
+  ProcessesQueryDto,
+  TimeRangeQueryDto,
+} from '@app/contracts';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { TelemetryQueryService } from './telemetry-query.service';
+
+type Row = Record<string, unknown>;
+
+/** Per-device telemetry for the dashboard; every record carries its devices-side id. */
+@ApiTags('telemetry')
+@Controller('devices/:id')
+export class TelemetryQueryController {
+  constructor(private readonly telemetry: TelemetryQueryService) {}
+
+  /** Raw samples (newest first, paged), or with `points` the range downsampled in SQL. */
+  @Get('metrics')
+  async metrics(
+    @Param('id', DeviceIdPipe) id: string,
+    @Query() query: MetricsQueryDto,
+  ): Promise<Row[]> {
+    return this.telemetry.metrics(id, query);
+  }
+
+  @Get('activities')
+  async activities(
+    @Param('id', DeviceIdPipe) id: string,
+    @Query() query: TimeRangeQueryDto,
+  ): Promise<Row[]> {
+    return this.telemetry.activities(id, query);
+  }
+
+  @Get('processes')
+  async processes(
+    @Param('id', DeviceIdPipe) id: string,
+    @Query() query: ProcessesQueryDto,
+  ): Promise<Row> {
+    return this.telemetry.processes(id, query);
+  }
+}

@@ -1,0 +1,106 @@
+import type { MetricsQueryDto, ProcessesQueryDto, TimeRangeQueryDto } from '@app/contracts';
+import { errorBody, pgPoolOf } from '@app/platform';
+import { BadRequestException, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { SqlFilter } from '../common/sql-filter';
+import { FleetService } from '../fleet/fleet.service';
+import {
+  ACTIVITY_COLUMNS,
+  METRIC_BIGINT_FIELDS,
+  METRIC_BUCKETS,
+  METRIC_COLUMNS,
+  PROCESS_SNAPSHOT,
+} from './telemetry-query.sql';
+
+const DAY_MS = 86_400_000;
+
+type Row = Record<string, unknown>;
+
+@Injectable()
+export class TelemetryQueryService {
+  private readonly pool: Pool;
+
+  constructor(
+    dataSource: DataSource,
+    private readonly fleet: FleetService,
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
+
+  async metrics(deviceid: string, query: MetricsQueryDto): Promise<Row[]> {
+    await this.fleet.assertExists(deviceid);
+    if (query.points) return this.buckets(deviceid, query, query.points);
+    return (await this.list('metrics', METRIC_COLUMNS, deviceid, query)).map(numbersOf);
+  }
+
+  async activities(deviceid: string, query: TimeRangeQueryDto): Promise<Row[]> {
+    await this.fleet.assertExists(deviceid);
+    return this.list('activities', ACTIVITY_COLUMNS, deviceid, query);
+  }
+
+  /** The latest snapshot, its processes sorted by cpu or memory (descending) and limited. */
+  async processes(deviceid: string, query: ProcessesQueryDto): Promise<Row> {
+    await this.fleet.assertExists(deviceid);
+    const { rows } = await this.pool.query(PROCESS_SNAPSHOT, [deviceid]);
+    if (rows.length === 0) return { id: null, deviceid, timestamp: null, processes: [] };
+    const snapshot = rows[0] as Row & { processes: Row[] };
+    const key = query.sort;
+    const processes = [...snapshot.processes]
+      .sort((a, b) => Number(b[key] ?? -1) - Number(a[key] ?? -1))
+      .slice(0, query.limit);
+    return { ...snapshot, total: snapshot.processes.length, processes };
+  }
+
+  private async list(
+    table: string,
+    columns: string,
+    deviceid: string,
+    query: TimeRangeQueryDto,
+  ): Promise<Row[]> {
+    const filter = new SqlFilter();
+    filter.add((p) => `deviceid = ${p(deviceid)}`);
+    filter.window(query);
+    const limit = filter.param(query.limit);
+    const { rows } = await this.pool.query(
+      `SELECT ${columns} FROM ${table} ${filter.where} ORDER BY ts DESC, id DESC LIMIT ${limit}`,
+      filter.params,
+    );
+    return rows;
+  }
+
+  private async buckets(deviceid: string, query: MetricsQueryDto, points: number): Promise<Row[]> {
+    const to = query.to ? Date.parse(query.to) : Date.now();
+    const from = query.from ? Date.parse(query.from) : to - DAY_MS;
+    if (!(from < to)) {
+      throw new BadRequestException(
+        errorBody(400, 'from must be before to', [
+          { field: 'from', errors: ['from must be before to'] },
+        ]),
+      );
+    }
+    const width = Math.max(1, Math.ceil((to - from) / points));
+    const { rows } = await this.pool.query(METRIC_BUCKETS, [
+      deviceid,
+      new Date(from).toISOString(),
+      new Date(to).toISOString(),
+      width,
+    ]);
+    return rows.map((row: Row) => ({
+      ...numbersOf(row),
+      bucket_end: new Date(Math.min((row.bucket as Date).getTime() + width, to)),
+      bucket_seconds: width / 1000,
+    }));
+  }
+}
+
+/** bigint columns arrive as strings from node-postgres; byte counts fit a double exactly. */
+function numbersOf(row: Row): Row {
+  const out: Row = { ...row };
+  for (const field of METRIC_BIGINT_FIELDS) {
+    for (const key of [field, `${field}_max`]) {
+      if (typeof out[key] === 'string') out[key] = Number(out[key]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ALERT_LEVELS, type AlertLevel } from '../constants';
+import { ListQueryDto } from '../operator/list-query.dto';
+import { PageLimitDto } from '../operator/page-limit.dto';
+
+export const ALERT_STATES = ['open', 'acknowledged', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/** Points a downsampled series may ask for at most. */
+export const MAX_POINTS = 2000;
+
+export class DeviceListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'case-insensitive match on name or id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  search?: string;
+
+  @ApiPropertyOptional({ enum: ['online', 'offline'] })
+  @IsOptional()
+  @IsIn(['online', 'offline'])
+  status?: 'online' | 'offline';
+}
+
+/** A time range `[from, to)` on top of the list cursor. */
+export class TimeRangeQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ format: 'date-time', description: 'inclusive' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'exclusive' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+export class MetricsQueryDto extends TimeRangeQueryDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_POINTS,
+    description: 'downsample [from, to) (default: the last 24 h) into at most this many buckets',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_POINTS)
+  points?: number;
+}
+
+export class AlertsQueryDto extends TimeRangeQueryDto {
+  @ApiPropertyOptional({ enum: ALERT_LEVELS })
+  @IsOptional()
+  @IsIn(ALERT_LEVELS)
+  level?: AlertLevel;
+
+  @ApiPropertyOptional({ enum: ALERT_STATES })
+  @IsOptional()
+  @IsIn(ALERT_STATES)
+  state?: AlertState;
+}
+
+export class ProcessesQueryDto extends PageLimitDto {
+  @ApiPropertyOptional({ enum: ['cpu', 'memory'], default: 'cpu' })
+  @IsOptional()
+  @IsIn(['cpu', 'memory'])
+  sort: 'cpu' | 'memory' = 'cpu';
+}
