@@ -74,18 +74,29 @@ void describe('Permanent refusals become dead letters that an operator can repla
     const stored = await stack.mentorIds('metrics');
     assert.deepEqual(stored, ids.filter((_, i) => i !== 2).sort());
 
-    const backlog = await request<{ pending: number; dead_letters: number }>(
-      'GET',
-      `${stack.api}/forwarding/backlog`,
-      {
-        headers: operator,
+    const backlog = await waitFor(
+      async () => {
+        const response = await request<{ pending: number; dead_letters: number }>(
+          'GET',
+          `${stack.api}/forwarding/backlog`,
+          { headers: operator },
+        );
+        return response.body.pending === 0 ? response.body : undefined;
       },
+      { message: 'an empty backlog' },
     );
-    assert.equal(backlog.body.dead_letters, 1);
-    assert.equal(backlog.body.pending, 0);
-    const metrics = await request<string>('GET', `${stack.devices.url}/metrics`);
-    assert.match(metrics.body, /forward_success_total\{data_type="metrics"\} 4/);
-    assert.match(metrics.body, /outbox_dead_letters\{channel="mentor"\} 1/);
+    assert.equal(backlog.dead_letters, 1);
+    // The mentor commits before the relay has read its answer, so poll the relay's counters.
+    await waitFor(
+      async () => {
+        const scrape = (await request<string>('GET', `${stack.devices.url}/metrics`)).body;
+        return (
+          /^forward_success_total\{data_type="metrics"\} 4$/m.test(scrape) &&
+          /^outbox_dead_letters\{channel="mentor"\} 1$/m.test(scrape)
+        );
+      },
+      { message: 'four deliveries and one dead letter in the metrics' },
+    );
   });
 
   void it('replays a dead letter by id once the mentor accepts it', async () => {

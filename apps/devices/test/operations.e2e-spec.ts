@@ -53,9 +53,14 @@ void describe('Operations: health, metrics, shutdown and configuration', () => {
     await request('POST', `${stack.api}/devices/metrics-device/metrics`, {
       body: { cpu_usage: 3 },
     });
-    await waitFor(async () => (await stack.mentorIds('metrics')).length === 1, {
-      message: 'the metric at the mentor',
-    });
+    // The mentor commits before the relay has read its answer, so poll the relay's counter.
+    await waitFor(
+      async () =>
+        /^forward_success_total\{data_type="metrics"\} 1$/m.test(
+          (await request<string>('GET', `${stack.devices.url}/metrics`)).body,
+        ),
+      { message: 'the delivery to be counted' },
+    );
     const devices = await request<string>('GET', `${stack.devices.url}/metrics`);
     assert.equal(devices.status, 200);
     assert.match(devices.headers.get('content-type') ?? '', /text\/plain/);
