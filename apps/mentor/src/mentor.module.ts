@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { MentorConfig } from './config/mentor.config';
 import { mentorDataSourceOptions } from './database/mentor-data-source';
 import { AlertsModule } from './alerts/alerts.module';
+import { EventsModule } from './events/events.module';
 import { FleetModule } from './fleet/fleet.module';
 import { IngestModule } from './ingest/ingest.module';
 import { SyncModule } from './sync/sync.module';
@@ -29,6 +30,7 @@ export class MentorModule {
         FleetModule,
         TelemetryQueryModule,
         AlertsModule,
+        EventsModule,
       ],
       providers: [{ provide: MentorConfig, useValue: config }],
       exports: [MentorConfig],

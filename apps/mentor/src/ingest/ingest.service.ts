@@ -9,6 +9,7 @@ import { MetricsService, pgPoolOf, withTransaction } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { eventsFor, publishEvents } from '../events/event-publisher';
 import {
   insertRecords,
   TOUCH_DEVICES,
@@ -64,10 +65,16 @@ export class IngestService {
     });
     const stored = await withTransaction(this.pool, async (client) => {
       const { text, values } = insertRecords(kind, rows);
-      const result = await client.query(text, values);
+      const result = await client.query<{ id: string }>(text, values);
       await this.touch(client, records);
       if (kind === 'metrics') await this.updateLatestMetric(client, rows);
-      return result.rowCount ?? 0;
+      const fresh = new Set(result.rows.map((row) => row.id));
+      const stored = records.filter((record) => fresh.has(record.id)) as unknown as Record<
+        string,
+        unknown
+      >[];
+      await publishEvents(client, eventsFor(kind, stored, kind === 'metrics' ? 'newest' : 'all'));
+      return fresh.size;
     });
     return this.count(kind, records.length, stored);
   }
@@ -78,7 +85,7 @@ export class IngestService {
       (a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at),
     );
     const stored = await withTransaction(this.pool, async (client) => {
-      let applied = 0;
+      const applied: ForwardedDeviceDto[] = [];
       for (const d of ordered) {
         const result = await client.query(UPSERT_DEVICE, [
           d.deviceid,
@@ -92,9 +99,11 @@ export class IngestService {
           d.registered_at,
           d.updated_at,
         ]);
-        applied += result.rowCount ?? 0;
+        if (result.rowCount) applied.push(d);
       }
-      return applied;
+      const facts = applied as unknown as Record<string, unknown>[];
+      await publishEvents(client, eventsFor('device', facts, 'newest', 'updated_at'));
+      return applied.length;
     });
     return this.count('device', devices.length, stored);
   }
@@ -104,7 +113,7 @@ export class IngestService {
       (a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp),
     );
     const stored = await withTransaction(this.pool, async (client) => {
-      let applied = 0;
+      const applied: ForwardedProcessSnapshotDto[] = [];
       for (const s of ordered) {
         const result = await client.query(UPSERT_PROCESS_SNAPSHOT, [
           s.deviceid,
@@ -112,10 +121,12 @@ export class IngestService {
           s.timestamp,
           JSON.stringify(s.processes),
         ]);
-        applied += result.rowCount ?? 0;
+        if (result.rowCount) applied.push(s);
       }
       await this.touch(client, snapshots);
-      return applied;
+      const fresh = applied as unknown as Record<string, unknown>[];
+      await publishEvents(client, eventsFor('processes', fresh, 'newest'));
+      return applied.length;
     });
     return this.count('processes', snapshots.length, stored);
   }

@@ -1,0 +1,121 @@
+import { request } from '@app/testing/http-client';
+import { SseClient } from '@app/testing/sse-client';
+import { Stack } from '@app/testing/stack';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+
+const WATCHED = 'watched-device';
+const OTHER = 'other-device';
+
+interface LiveEvent {
+  type: string;
+  deviceid: string;
+  count: number;
+  records: { id: string }[];
+}
+
+void describe('Live updates over server-sent events', () => {
+  let stack: Stack;
+  let stream: SseClient;
+
+  before(async () => {
+    stack = await Stack.start('events');
+    for (const deviceid of [WATCHED, OTHER]) {
+      assert.equal(
+        (await request('POST', `${stack.api}/devices/register`, { body: { deviceid } })).status,
+        201,
+      );
+    }
+    stream = await SseClient.open(`${stack.mentor!.url}/events?deviceid=${WATCHED}`);
+    assert.equal(stream.status, 200);
+  });
+
+  after(async () => {
+    stream?.close();
+    await stack?.close();
+  });
+
+  void it('delivers a new alert to a watching dashboard within a second of the device posting it', async () => {
+    const id = randomUUID();
+    const sent = Date.now();
+    const response = await request('POST', `${stack.api}/devices/${WATCHED}/alerts`, {
+      body: [{ id, level: 'critical', alert_type: 'disk_full', message: 'disk at 99%' }],
+    });
+    assert.equal(response.status, 201);
+    const event = await stream.next(
+      (e) => e.event === 'alerts' && (e.data as LiveEvent).records.some((r) => r.id === id),
+    );
+    const latency = event.receivedAt - sent;
+    assert.ok(latency < 1000, `alert arrived after ${latency} ms`);
+    const data = event.data as LiveEvent;
+    assert.equal(data.deviceid, WATCHED);
+    assert.equal(data.count, 1);
+  });
+
+  void it('streams only the watched device and announces a batch by its newest metric', async () => {
+    await request('POST', `${stack.api}/devices/${OTHER}/metrics`, { body: { cpu_usage: 1 } });
+    const older = {
+      id: randomUUID(),
+      cpu_usage: 10,
+      timestamp: new Date(Date.now() - 5000).toISOString(),
+    };
+    const newer = { id: randomUUID(), cpu_usage: 20, timestamp: new Date().toISOString() };
+    await request('POST', `${stack.api}/devices/${WATCHED}/metrics`, { body: [older, newer] });
+    const event = await stream.next((e) => e.event === 'metrics');
+    const data = event.data as LiveEvent;
+    assert.equal(data.deviceid, WATCHED);
+    assert.equal(data.count, 2);
+    assert.deepEqual(
+      data.records.map((r) => r.id),
+      [newer.id],
+    );
+    assert.ok(
+      stream.events.every(
+        (e) => (e.data as LiveEvent).deviceid !== OTHER || e.event === 'heartbeat',
+      ),
+    );
+  });
+
+  void it('does not announce a redelivered record again', async () => {
+    const id = randomUUID();
+    const record = {
+      id,
+      deviceid: WATCHED,
+      timestamp: new Date().toISOString(),
+      activity_type: 'login',
+    };
+    const auth = { authorization: 'Bearer test-service-token-0123456789abcdef' };
+    await request('POST', `${stack.mentor!.url}/devices/activity`, { body: record, headers: auth });
+    await request('POST', `${stack.mentor!.url}/devices/activity`, { body: record, headers: auth });
+    // A marker after both deliveries: once it has arrived, any re-announcement would have too.
+    const marker = randomUUID();
+    await request('POST', `${stack.mentor!.url}/devices/activity`, {
+      body: { ...record, id: marker },
+      headers: auth,
+    });
+    await stream.next((e) => (e.data as LiveEvent).records?.some((r) => r.id === marker));
+    const announced = stream.events.filter((e) =>
+      (e.data as LiveEvent).records?.some((r) => r.id === id),
+    );
+    assert.equal(announced.length, 1);
+  });
+
+  void it('refuses a malformed device filter', async () => {
+    const bad = await request(
+      'GET',
+      `${stack.mentor!.url}/events?deviceid=${encodeURIComponent('bad id!')}`,
+    );
+    assert.equal(bad.status, 400);
+  });
+
+  void it('ends open streams on SIGTERM so the mentor shuts down promptly and cleanly', async () => {
+    const open = await SseClient.open(`${stack.mentor!.url}/events`);
+    assert.equal(open.status, 200);
+    const started = Date.now();
+    const code = await stack.mentor!.stop();
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 3000, `stopped after ${Date.now() - started} ms`);
+    open.close();
+  });
+});
