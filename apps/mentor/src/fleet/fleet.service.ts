@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
 import { toDeviceView, type DeviceView } from './device-view';
-import { ALERTS_BY_LEVEL, BUSIEST, DEVICE_ORDER, DEVICE_VIEW, FLEET_SUMMARY } from './fleet.sql';
+import { ALERTS_BY_LEVEL, BUSIEST, DEVICE_ORDER, deviceViewSql, FLEET_SUMMARY } from './fleet.sql';
 
 @Injectable()
 export class FleetService {
@@ -39,15 +39,14 @@ export class FleetService {
       'text',
     );
     const limit = filter.param(query.limit);
-    const { rows } = await this.pool.query(
-      `${DEVICE_VIEW} ${filter.where} ${DEVICE_ORDER} LIMIT ${limit}`,
-      filter.params,
-    );
+    const page = `SELECT * FROM devices d ${filter.where} ${DEVICE_ORDER} LIMIT ${limit}`;
+    const { rows } = await this.pool.query(`${deviceViewSql(page)} ${DEVICE_ORDER}`, filter.params);
     return rows.map(toDeviceView);
   }
 
   async get(deviceid: string): Promise<DeviceView> {
-    const { rows } = await this.pool.query(`${DEVICE_VIEW} WHERE d.deviceid = $2`, [
+    const page = 'SELECT * FROM devices d WHERE d.deviceid = $2';
+    const { rows } = await this.pool.query(deviceViewSql(page), [
       this.config.ONLINE_WINDOW,
       deviceid,
     ]);

@@ -1,18 +1,24 @@
 // Device list, device detail and fleet summary, in one place.
 
-/** The device as the dashboard shows it; `$1` is the online window in milliseconds. */
-export const DEVICE_VIEW = `
+/**
+ * The device as the dashboard shows it, for the devices `page` selects (a subquery over
+ * `devices d`, already filtered, ordered and limited); `$1` is the online window in ms.
+ * Paging first keeps the per-device alert counts to the rows actually returned.
+ */
+export function deviceViewSql(page: string): string {
+  return `
   SELECT d.deviceid, d.device_name, d.device_type, d.os, d.device_location, d.ip_address,
          d.mac_address, d."current_user", d.registered_at, d.last_seen_at,
          (d.last_seen_at IS NOT NULL AND d.last_seen_at > now() - $1::float8 * interval '1 millisecond') AS online,
          d.latest_metric_at, d.latest_cpu_usage, d.latest_memory_used, d.latest_memory_total,
          COALESCE(a.counts, '{}'::jsonb) AS open_alerts
-  FROM devices d
+  FROM (${page}) d
   LEFT JOIN LATERAL (
     SELECT jsonb_object_agg(level, n) AS counts
     FROM (SELECT level, count(*)::int AS n FROM alerts
           WHERE alerts.deviceid = d.deviceid AND state <> 'resolved' GROUP BY level) per_level
   ) a ON true`;
+}
 
 /** Newest activity first; devices never seen sort last. */
 export const DEVICE_ORDER = `ORDER BY COALESCE(d.last_seen_at, '-infinity'::timestamptz) DESC, d.deviceid DESC`;
