@@ -9,11 +9,17 @@ export const ACKNOWLEDGE = `
   WHERE deviceid = $1 AND id = $2 AND state = 'open'
   RETURNING ${ALERT_COLUMNS}`;
 
-/** $1 device, $2 alert id, $3 who. */
+/** $1 device, $2 alert id, $3 who. Resolving takes the alert out of the unresolved count. */
 export const RESOLVE = `
-  UPDATE alerts SET state = 'resolved', resolved_by = $3, resolved_at = now(),
-    acknowledged_by = COALESCE(acknowledged_by, $3), acknowledged_at = COALESCE(acknowledged_at, now())
-  WHERE deviceid = $1 AND id = $2 AND state <> 'resolved'
-  RETURNING ${ALERT_COLUMNS}`;
+  WITH resolved AS (
+    UPDATE alerts SET state = 'resolved', resolved_by = $3, resolved_at = now(),
+      acknowledged_by = COALESCE(acknowledged_by, $3), acknowledged_at = COALESCE(acknowledged_at, now())
+    WHERE deviceid = $1 AND id = $2 AND state <> 'resolved'
+    RETURNING ${ALERT_COLUMNS}
+  ), counted AS (
+    UPDATE alert_counts c SET unresolved = c.unresolved - 1
+    FROM resolved r WHERE c.deviceid = r.deviceid AND c.level = r.level
+  )
+  SELECT * FROM resolved`;
 
 export const ALERT_BY_ID = `SELECT ${ALERT_COLUMNS} FROM alerts WHERE deviceid = $1 AND id = $2`;

@@ -3,7 +3,7 @@
 /**
  * The device as the dashboard shows it, for the devices `page` selects (a subquery over
  * `devices d`, already filtered, ordered and limited); `$1` is the online window in ms.
- * Paging first keeps the per-device alert counts to the rows actually returned.
+ * Paging first keeps the per-device alert-count lookups to the rows actually returned.
  */
 export function deviceViewSql(page: string): string {
   return `
@@ -14,9 +14,8 @@ export function deviceViewSql(page: string): string {
          COALESCE(a.counts, '{}'::jsonb) AS open_alerts
   FROM (${page}) d
   LEFT JOIN LATERAL (
-    SELECT jsonb_object_agg(level, n) AS counts
-    FROM (SELECT level, count(*)::int AS n FROM alerts
-          WHERE alerts.deviceid = d.deviceid AND state <> 'resolved' GROUP BY level) per_level
+    SELECT jsonb_object_agg(level, unresolved) AS counts
+    FROM alert_counts c WHERE c.deviceid = d.deviceid AND c.unresolved > 0
   ) a ON true`;
 }
 
@@ -29,7 +28,7 @@ export const FLEET_SUMMARY = `
   FROM devices`;
 
 export const ALERTS_BY_LEVEL = `
-  SELECT level, count(*)::int AS n FROM alerts WHERE state <> 'resolved' GROUP BY level`;
+  SELECT level, sum(unresolved)::int AS n FROM alert_counts GROUP BY level`;
 
 export const BUSIEST = `
   SELECT deviceid, device_name, latest_cpu_usage, latest_memory_used, latest_memory_total, latest_metric_at

@@ -11,6 +11,7 @@ import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { eventsFor, publishEvents } from '../events/event-publisher';
 import {
+  COUNT_NEW_ALERTS,
   insertRecords,
   TOUCH_DEVICES,
   UPDATE_LATEST_METRIC,
@@ -73,6 +74,7 @@ export class IngestService {
         string,
         unknown
       >[];
+      if (kind === 'alerts') await this.countNewAlerts(client, stored);
       await publishEvents(client, eventsFor(kind, stored, kind === 'metrics' ? 'newest' : 'all'));
       return fresh.size;
     });
@@ -142,6 +144,24 @@ export class IngestService {
     await client.query(TOUCH_DEVICES, [
       ids,
       ids.map((id) => new Date(latest.get(id)!).toISOString()),
+    ]);
+  }
+
+  private async countNewAlerts(
+    client: PoolClient,
+    alerts: Record<string, unknown>[],
+  ): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const alert of alerts) {
+      const key = `${String(alert.deviceid)}\u0000${String(alert.level)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    // Sorted keys take row locks in one order, so concurrent batches cannot deadlock.
+    const keys = [...counts.keys()].sort();
+    await client.query(COUNT_NEW_ALERTS, [
+      keys.map((k) => k.split('\u0000')[0]),
+      keys.map((k) => k.split('\u0000')[1]),
+      keys.map((k) => counts.get(k)),
     ]);
   }
 

@@ -56,3 +56,9 @@ export const UPDATE_LATEST_METRIC = `
   FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::int8[], $5::int8[])
     AS v(deviceid, ts, cpu, used, total)
   WHERE d.deviceid = v.deviceid AND (d.latest_metric_at IS NULL OR v.ts >= d.latest_metric_at)`;
+
+/** New unresolved alerts per device and level ($1 devices, $2 levels, $3 counts). */
+export const COUNT_NEW_ALERTS = `
+  INSERT INTO alert_counts (deviceid, level, unresolved)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+  ON CONFLICT (deviceid, level) DO UPDATE SET unresolved = alert_counts.unresolved + excluded.unresolved`;
