@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { FaultProxy } from './fault-proxy';
+import { request } from './http-client';
 import { createTestDatabase, dropTestDatabase } from './pg';
 import {
   ServiceProcess,
@@ -30,6 +31,8 @@ export class Stack {
   devices!: ServiceProcess;
   devicesDb!: Pool;
   mentorDb!: Pool;
+  /** The current token of each device this stack registered (see registerDevice). */
+  readonly deviceTokens = new Map<string, string>();
   private dbName!: string;
 
   static async start(name: string, options: StackOptions = {}): Promise<Stack> {
@@ -74,6 +77,35 @@ export class Stack {
 
   get api(): string {
     return `${this.devices.url}/api/v1`;
+  }
+
+  /**
+   * Enrols a device the way an agent does (with the enrollment secret) and keeps its token;
+   * fails the test unless the service answers 201 with a token.
+   */
+  async registerDevice(deviceid: string, info: Record<string, unknown> = {}): Promise<string> {
+    const response = await request<{ device_token?: string }>(
+      'POST',
+      `${this.api}/devices/register`,
+      {
+        body: { deviceid, ...info },
+        headers: { 'x-enrollment-secret': TEST_ENROLLMENT_SECRET },
+      },
+    );
+    if (response.status !== 201 || typeof response.body.device_token !== 'string') {
+      throw new Error(
+        `registering ${deviceid} answered ${response.status}: ${JSON.stringify(response.body)}`,
+      );
+    }
+    this.deviceTokens.set(deviceid, response.body.device_token);
+    return response.body.device_token;
+  }
+
+  /** `Authorization` header of a device registered through registerDevice. */
+  asDevice(deviceid: string): Record<string, string> {
+    const token = this.deviceTokens.get(deviceid);
+    if (!token) throw new Error(`${deviceid} was not registered through stack.registerDevice`);
+    return { authorization: `Bearer ${token}` };
   }
 
   async close(): Promise<void> {

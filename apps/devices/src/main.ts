@@ -41,10 +41,16 @@ async function bootstrap(): Promise<void> {
     description: 'Device-facing ingest, operator reads and forwarding control.',
     version: appVersion(),
     bodyLimit: config.BODY_LIMIT,
+    corsOrigins: config.CORS_ORIGINS,
+    trustProxy: config.TRUST_PROXY,
     docs: (builder) =>
       builder
         .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'device-token')
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'operator-key'),
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'operator-key')
+        .addApiKey(
+          { type: 'apiKey', in: 'header', name: 'X-Enrollment-Secret' },
+          'enrollment-secret',
+        ),
   });
   handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
     await db.embedded?.stop();
@@ -66,6 +72,15 @@ async function bootstrap(): Promise<void> {
     }),
     'Bootstrap',
   );
+  if (!config.DEVICE_AUTH_REQUIRED) {
+    app
+      .get(Logger)
+      .warn(
+        'INSECURE: DEVICE_AUTH_REQUIRED=false lets anyone register devices and post telemetry ' +
+          'for any device id without a token. Use it only while migrating legacy agents.',
+        'Security',
+      );
+  }
 }
 
 bootstrap().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import { typeOrmOptions } from '@app/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { DeviceEntity } from '../registration/device.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { DeviceTokens1764000000000 } from './migrations/1764000000000-device-tokens';
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -14,6 +15,6 @@ export function devicesDataSourceOptions(
     schema,
     poolSize,
     entities: [DeviceEntity],
-    migrations: [InitialSchema1763800000000],
+    migrations: [InitialSchema1763800000000, DeviceTokens1764000000000],
   });
 }
