@@ -17,7 +17,7 @@ import { MentorModule } from './mentor.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(MentorConfig);
-  const secretsPath = resolveSecrets(config, ['MENTOR_API_TOKEN']);
+  const secretsPath = resolveSecrets(config, ['MENTOR_API_TOKEN', 'JWT_SECRET']);
   const db = await resolveDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
@@ -36,7 +36,12 @@ async function bootstrap(): Promise<void> {
     description: 'Ingest from the Devices service, query API and dashboard.',
     version: appVersion(),
     bodyLimit: config.BODY_LIMIT,
-    docs: (builder) => builder.addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token'),
+    corsOrigins: config.CORS_ORIGINS,
+    trustProxy: config.TRUST_PROXY,
+    docs: (builder) =>
+      builder
+        .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'session'),
   });
   handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
     await db.embedded?.stop();

@@ -14,3 +14,4 @@ export * from './operator/dead-letter-query.dto';
 export * from './operator/replay-request.dto';
 export * from './operator/list-query.dto';
 export * from './telemetry-fields';
+export * from './auth/auth.dto';

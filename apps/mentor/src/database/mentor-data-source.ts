@@ -1,6 +1,7 @@
 import { typeOrmOptions } from '@app/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { UsersAndSessions1764000000000 } from './migrations/1764000000000-users-and-sessions';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -13,6 +14,6 @@ export function mentorDataSourceOptions(
     schema,
     poolSize,
     entities: [],
-    migrations: [InitialSchema1763800000000],
+    migrations: [InitialSchema1763800000000, UsersAndSessions1764000000000],
   });
 }
