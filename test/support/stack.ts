@@ -4,7 +4,9 @@ import { request } from './http-client';
 import { createTestDatabase, dropTestDatabase } from './pg';
 import {
   ServiceProcess,
+  TEST_ADMIN_PASSWORD,
   TEST_ENROLLMENT_SECRET,
+  TEST_JWT_SECRET,
   TEST_OPERATOR_KEY,
   TEST_SERVICE_TOKEN,
 } from './services';
@@ -43,7 +45,14 @@ export class Stack {
     try {
       let mentorUrl: string | undefined;
       if (options.mentor !== false) {
-        stack.mentor = await ServiceProcess.start('mentor', { ...common, ...options.mentorEnv });
+        stack.mentor = await ServiceProcess.start('mentor', {
+          ...common,
+          JWT_SECRET: TEST_JWT_SECRET,
+          ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+          // The lowest cost the config allows keeps sign-ins in tests fast.
+          PASSWORD_HASH_ROUNDS: '10',
+          ...options.mentorEnv,
+        });
         mentorUrl = stack.mentor.url;
         if (options.proxy) {
           stack.proxy = new FaultProxy(stack.mentor.url);

@@ -9,6 +9,7 @@ const GRANTS: Record<UserRole, readonly UserRole[]> = {
 /** True when a user of `role` may use a route that requires any of `required`. */
 export function hasRole(role: string, required: readonly UserRole[]): boolean {
   if (required.length === 0) return true;
-  const grants = (GRANTS as Record<string, readonly UserRole[] | undefined>)[role];
-  return grants !== undefined && required.some((needed) => grants.includes(needed));
+  if (!Object.hasOwn(GRANTS, role)) return false;
+  const grants = GRANTS[role as UserRole];
+  return required.some((needed) => grants.includes(needed));
 }
