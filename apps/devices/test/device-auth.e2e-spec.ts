@@ -1,5 +1,5 @@
 import { request } from '@app/testing/http-client';
-import { TEST_ENROLLMENT_SECRET, TEST_OPERATOR_KEY } from '@app/testing/services';
+import { TEST_OPERATOR_KEY } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
-const enrol = { 'x-enrollment-secret': TEST_ENROLLMENT_SECRET };
 const operator = { 'x-api-key': TEST_OPERATOR_KEY };
 const NEW_OPERATOR_KEY = 'next-operator-key-0123456789abcdef';
 
