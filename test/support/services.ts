@@ -123,7 +123,42 @@ export class ServiceProcess {
   }
 }
 
+/**
+ * Runs a service that is expected to refuse to start (bad configuration) and returns its exit
+ * code and output; kills it if it is still running after `timeoutMs`.
+ */
+export function runUntilExit(
+  name: ServiceName,
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [ENTRY[name]], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'test',
+        LOG_FORMAT: 'json',
+        HOST: '127.0.0.1',
+        DATA_DIR: mkdtempSync(join(tmpdir(), `raqeem-${name}-`)),
+        [name === 'devices' ? 'DEVICES_PORT' : 'MENTOR_PORT']: '0',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: output.join('') });
+    });
+  });
+}
+
 /** A test token long enough for the config's minimum. */
 export const TEST_SERVICE_TOKEN = 'test-service-token-0123456789abcdef';
 export const TEST_OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 export const TEST_ENROLLMENT_SECRET = 'test-enrollment-secret-0123456789';
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+export const TEST_ADMIN_PASSWORD = 'test-admin-password-0123';

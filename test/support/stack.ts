@@ -1,10 +1,14 @@
 import { Pool } from 'pg';
 import { FaultProxy } from './fault-proxy';
+import { bearer, login } from './auth';
 import { freePort } from './free-port';
+import { request } from './http-client';
 import { createTestDatabase, dropTestDatabase } from './pg';
 import {
   ServiceProcess,
+  TEST_ADMIN_PASSWORD,
   TEST_ENROLLMENT_SECRET,
+  TEST_JWT_SECRET,
   TEST_OPERATOR_KEY,
   TEST_SERVICE_TOKEN,
 } from './services';
@@ -31,6 +35,9 @@ export class Stack {
   devices!: ServiceProcess;
   devicesDb!: Pool;
   mentorDb!: Pool;
+  /** The current token of each device this stack registered (see registerDevice). */
+  readonly deviceTokens = new Map<string, string>();
+  private adminAuth?: Record<string, string>;
   private dbName!: string;
 
   static async start(name: string, options: StackOptions = {}): Promise<Stack> {
@@ -46,6 +53,10 @@ export class Stack {
         stack.mentor = await ServiceProcess.start('mentor', {
           ...common,
           DEVICES_API_URL: `http://127.0.0.1:${devicesPort}`,
+          JWT_SECRET: TEST_JWT_SECRET,
+          ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+          // The lowest cost the config allows keeps sign-ins in tests fast.
+          PASSWORD_HASH_ROUNDS: '10',
           ...options.mentorEnv,
         });
         mentorUrl = stack.mentor.url;
@@ -85,6 +96,44 @@ export class Stack {
 
   get api(): string {
     return `${this.devices.url}/api/v1`;
+  }
+
+  /**
+   * Enrols a device the way an agent does (with the enrollment secret) and keeps its token;
+   * fails the test unless the service answers 201 with a token.
+   */
+  async registerDevice(deviceid: string, info: Record<string, unknown> = {}): Promise<string> {
+    const response = await request<{ device_token?: string }>(
+      'POST',
+      `${this.api}/devices/register`,
+      {
+        body: { deviceid, ...info },
+        headers: { 'x-enrollment-secret': TEST_ENROLLMENT_SECRET },
+      },
+    );
+    if (response.status !== 201 || typeof response.body.device_token !== 'string') {
+      throw new Error(
+        `registering ${deviceid} answered ${response.status}: ${JSON.stringify(response.body)}`,
+      );
+    }
+    this.deviceTokens.set(deviceid, response.body.device_token);
+    return response.body.device_token;
+  }
+
+  /** `Authorization` header of a device registered through registerDevice. */
+  asDevice(deviceid: string): Record<string, string> {
+    const token = this.deviceTokens.get(deviceid);
+    if (!token) throw new Error(`${deviceid} was not registered through stack.registerDevice`);
+    return { authorization: `Bearer ${token}` };
+  }
+
+  /** `Authorization` header of a signed-in mentor admin (signs in once per stack). */
+  async asAdmin(): Promise<Record<string, string>> {
+    if (!this.mentor) throw new Error('this stack runs no mentor');
+    this.adminAuth ??= bearer(
+      (await login(this.mentor.url, 'admin', TEST_ADMIN_PASSWORD)).access_token,
+    );
+    return this.adminAuth;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,13 @@
-import { HealthModule, loggerParams, MetricsModule, appVersion } from '@app/platform';
+import {
+  AppThrottlerGuard,
+  HealthModule,
+  loggerParams,
+  MetricsModule,
+  appVersion,
+} from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DevicesConfig } from './config/devices.config';
@@ -22,6 +30,11 @@ export class DevicesModule {
         TypeOrmModule.forRoot(
           devicesDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
         ),
+        // Per-IP limit on every route (health and metrics excepted); the per-device limit is
+        // applied after authentication by DeviceTokenGuard, on the same storage.
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: config.RATE_LIMIT_WINDOW, limit: config.RATE_LIMIT_PER_IP }],
+        }),
         MetricsModule,
         HealthModule.forRoot(
           { service: 'devices', version: appVersion() },
@@ -32,8 +45,11 @@ export class DevicesModule {
         TelemetryModule,
         ExportModule,
       ],
-      providers: [{ provide: DevicesConfig, useValue: config }],
-      exports: [DevicesConfig],
+      providers: [
+        { provide: DevicesConfig, useValue: config },
+        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+      ],
+      exports: [DevicesConfig, ThrottlerModule],
     };
   }
 }

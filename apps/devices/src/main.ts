@@ -25,7 +25,17 @@ async function bootstrap(): Promise<void> {
       builder
         .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'device-token')
         .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token')
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'operator-key'),
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'operator-key')
+        .addApiKey(
+          { type: 'apiKey', in: 'header', name: 'X-Enrollment-Secret' },
+          'enrollment-secret',
+        ),
+    warnings: config.DEVICE_AUTH_REQUIRED
+      ? []
+      : [
+          'INSECURE: DEVICE_AUTH_REQUIRED=false lets anyone register devices and post telemetry ' +
+            'for any device id without a token. Use it only while migrating legacy agents.',
+        ],
     bannerLines: [
       config.MENTOR_API_URL
         ? `forwarding to ${config.MENTOR_API_URL}`

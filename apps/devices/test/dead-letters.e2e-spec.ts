@@ -33,10 +33,7 @@ void describe('Permanent refusals become dead letters that an operator can repla
             body: { statusCode: 422, error: 'Unprocessable Entity', message: 'refused record' },
           }
         : { kind: 'pass' };
-    const registered = await request('POST', `${stack.api}/devices/register`, {
-      body: { deviceid: DEVICE },
-    });
-    assert.equal(registered.status, 201);
+    await stack.registerDevice(DEVICE);
   });
 
   after(async () => {
@@ -59,6 +56,7 @@ void describe('Permanent refusals become dead letters that an operator can repla
     const ids = Array.from({ length: 5 }, () => randomUUID());
     poisoned.add(ids[2]);
     const response = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
+      headers: stack.asDevice(DEVICE),
       body: ids.map((id, i) => ({ id, cpu_usage: i * 10 })),
     });
     assert.equal(response.status, 201);
@@ -124,9 +122,11 @@ void describe('Permanent refusals become dead letters that an operator can repla
     poisoned.add(activity);
     poisoned.add(alert);
     await request('POST', `${stack.api}/devices/${DEVICE}/activities`, {
+      headers: stack.asDevice(DEVICE),
       body: [{ id: activity, activity_type: 'x' }],
     });
     await request('POST', `${stack.api}/devices/${DEVICE}/alerts`, {
+      headers: stack.asDevice(DEVICE),
       body: [{ id: alert, level: 'info', alert_type: 'x' }],
     });
     await waitFor(async () => (await deadLetters()).length === 2, { message: 'two dead letters' });

@@ -30,7 +30,10 @@ async function postMetrics(stack: Stack, requests: number, size: number): Promis
       const response = await request<{ ids: string[] }>(
         'POST',
         `${stack.api}/devices/${DEVICE}/metrics`,
-        { body },
+        {
+          headers: stack.asDevice(DEVICE),
+          body,
+        },
       );
       assert.equal(response.status, 201, JSON.stringify(response.body));
       acked.push(...response.body.ids);
@@ -45,10 +48,7 @@ void describe('Forwarding survives a mentor outage and a Devices crash', () => {
   before(async () => {
     // A short request timeout keeps the crash-recovery lease short (lease = 2 x timeout + 10 s).
     stack = await Stack.start('durable', { devicesEnv: { FORWARD_TIMEOUT: '2s' } });
-    const registered = await request('POST', `${stack.api}/devices/register`, {
-      body: { deviceid: DEVICE },
-    });
-    assert.equal(registered.status, 201);
+    await stack.registerDevice(DEVICE);
   });
 
   after(async () => {

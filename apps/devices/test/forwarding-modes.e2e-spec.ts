@@ -9,15 +9,13 @@ import { after, before, describe, it } from 'node:test';
 const DEVICE = 'mode-device';
 
 async function postAll(stack: Stack): Promise<{ metric: string; alert: string }> {
-  const registered = await request('POST', `${stack.api}/devices/register`, {
-    body: { deviceid: DEVICE },
-  });
-  assert.equal(registered.status, 201);
+  await stack.registerDevice(DEVICE);
   const metric = randomUUID();
   const alert = randomUUID();
   assert.equal(
     (
       await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
+        headers: stack.asDevice(DEVICE),
         body: { id: metric, cpu_usage: 1 },
       })
     ).status,
@@ -26,6 +24,7 @@ async function postAll(stack: Stack): Promise<{ metric: string; alert: string }>
   assert.equal(
     (
       await request('POST', `${stack.api}/devices/${DEVICE}/alerts`, {
+        headers: stack.asDevice(DEVICE),
         body: [{ id: alert, level: 'warning', alert_type: 'disk' }],
       })
     ).status,

@@ -47,10 +47,9 @@ void describe('Operations: health, metrics, shutdown and configuration', () => {
   });
 
   void it('exposes Prometheus metrics with forwarding, outbox, ingest and HTTP series', async () => {
-    await request('POST', `${stack.api}/devices/register`, {
-      body: { deviceid: 'metrics-device' },
-    });
+    await stack.registerDevice('metrics-device');
     await request('POST', `${stack.api}/devices/metrics-device/metrics`, {
+      headers: stack.asDevice('metrics-device'),
       body: { cpu_usage: 3 },
     });
     // The mentor commits before the relay has read its answer, so poll the relay's counter.
@@ -83,6 +82,7 @@ void describe('Operations: health, metrics, shutdown and configuration', () => {
   void it('shuts down on SIGTERM with exit code 0 and leaves no claimed outbox rows', async () => {
     await stack.mentor!.stop();
     await request('POST', `${stack.api}/devices/metrics-device/metrics`, {
+      headers: stack.asDevice('metrics-device'),
       body: [{ cpu_usage: 1 }, { cpu_usage: 2 }],
     });
     await waitFor(

@@ -12,11 +12,14 @@ async function bootstrap(): Promise<void> {
     description: 'Ingest from the Devices service, reconciliation, query API and dashboard.',
     config,
     port: config.MENTOR_PORT,
-    secrets: ['MENTOR_API_TOKEN'],
+    secrets: ['MENTOR_API_TOKEN', 'JWT_SECRET'],
     dataSourceOptions: (url) =>
       mentorDataSourceOptions(url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
     module: (url) => MentorModule.register(config, url),
-    docs: (builder) => builder.addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token'),
+    docs: (builder) =>
+      builder
+        .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'session'),
     bannerLines: [
       config.DEVICES_API_URL
         ? `reconciling by pull from ${config.DEVICES_API_URL}`

@@ -1,5 +1,14 @@
-import { appVersion, HealthModule, loggerParams, MetricsModule } from '@app/platform';
+import {
+  appVersion,
+  AppThrottlerGuard,
+  HealthModule,
+  loggerParams,
+  MetricsModule,
+} from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuthModule } from './auth/auth.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { MentorConfig } from './config/mentor.config';
@@ -23,16 +32,23 @@ export class MentorModule {
         TypeOrmModule.forRoot(
           mentorDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
         ),
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: config.RATE_LIMIT_WINDOW, limit: config.RATE_LIMIT_PER_IP }],
+        }),
         MetricsModule,
         HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
         IngestModule,
+        AuthModule,
         SyncModule,
         FleetModule,
         TelemetryQueryModule,
         AlertsModule,
         EventsModule,
       ],
-      providers: [{ provide: MentorConfig, useValue: config }],
+      providers: [
+        { provide: MentorConfig, useValue: config },
+        { provide: APP_GUARD, useClass: AppThrottlerGuard },
+      ],
       exports: [MentorConfig],
     };
   }

@@ -1,5 +1,6 @@
 import { request } from '@app/testing/http-client';
 import { SseClient } from '@app/testing/sse-client';
+import { TEST_SERVICE_TOKEN } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +8,15 @@ import { after, before, describe, it } from 'node:test';
 
 const WATCHED = 'watched-device';
 const OTHER = 'other-device';
+
+/** A fresh events ticket for the stack's admin. */
+async function ticket(stack: Stack): Promise<string> {
+  const response = await request<{ ticket: string }>('POST', `${stack.mentor!.url}/events/ticket`, {
+    headers: await stack.asAdmin(),
+  });
+  assert.equal(response.status, 201);
+  return response.body.ticket;
+}
 
 interface LiveEvent {
   type: string;
@@ -21,13 +31,10 @@ void describe('Live updates over server-sent events', () => {
 
   before(async () => {
     stack = await Stack.start('events');
-    for (const deviceid of [WATCHED, OTHER]) {
-      assert.equal(
-        (await request('POST', `${stack.api}/devices/register`, { body: { deviceid } })).status,
-        201,
-      );
-    }
-    stream = await SseClient.open(`${stack.mentor!.url}/events?deviceid=${WATCHED}`);
+    for (const deviceid of [WATCHED, OTHER]) await stack.registerDevice(deviceid);
+    stream = await SseClient.open(
+      `${stack.mentor!.url}/events?deviceid=${WATCHED}&ticket=${await ticket(stack)}`,
+    );
     assert.equal(stream.status, 200);
   });
 
@@ -41,6 +48,7 @@ void describe('Live updates over server-sent events', () => {
     const sent = Date.now();
     const response = await request('POST', `${stack.api}/devices/${WATCHED}/alerts`, {
       body: [{ id, level: 'critical', alert_type: 'disk_full', message: 'disk at 99%' }],
+      headers: stack.asDevice(WATCHED),
     });
     assert.equal(response.status, 201);
     const event = await stream.next(
@@ -54,14 +62,20 @@ void describe('Live updates over server-sent events', () => {
   });
 
   void it('streams only the watched device and announces a batch by its newest metric', async () => {
-    await request('POST', `${stack.api}/devices/${OTHER}/metrics`, { body: { cpu_usage: 1 } });
+    await request('POST', `${stack.api}/devices/${OTHER}/metrics`, {
+      body: { cpu_usage: 1 },
+      headers: stack.asDevice(OTHER),
+    });
     const older = {
       id: randomUUID(),
       cpu_usage: 10,
       timestamp: new Date(Date.now() - 5000).toISOString(),
     };
     const newer = { id: randomUUID(), cpu_usage: 20, timestamp: new Date().toISOString() };
-    await request('POST', `${stack.api}/devices/${WATCHED}/metrics`, { body: [older, newer] });
+    await request('POST', `${stack.api}/devices/${WATCHED}/metrics`, {
+      body: [older, newer],
+      headers: stack.asDevice(WATCHED),
+    });
     const event = await stream.next((e) => e.event === 'metrics');
     const data = event.data as LiveEvent;
     assert.equal(data.deviceid, WATCHED);
@@ -85,7 +99,7 @@ void describe('Live updates over server-sent events', () => {
       timestamp: new Date().toISOString(),
       activity_type: 'login',
     };
-    const auth = { authorization: 'Bearer test-service-token-0123456789abcdef' };
+    const auth = { authorization: `Bearer ${TEST_SERVICE_TOKEN}` };
     await request('POST', `${stack.mentor!.url}/devices/activity`, { body: record, headers: auth });
     await request('POST', `${stack.mentor!.url}/devices/activity`, { body: record, headers: auth });
     // A marker after both deliveries: once it has arrived, any re-announcement would have too.
@@ -101,6 +115,28 @@ void describe('Live updates over server-sent events', () => {
     assert.equal(announced.length, 1);
   });
 
+  void it('opens only for a signed-in user: a ticket in the URL, or a bearer token', async () => {
+    const url = `${stack.mentor!.url}/events`;
+    const none = await SseClient.open(url);
+    assert.equal(none.status, 401);
+    const admin = await stack.asAdmin();
+    // An access token is not a ticket, and a ticket is not an access token.
+    const accessAsTicket = await SseClient.open(`${url}?ticket=${admin.authorization.slice(7)}`);
+    assert.equal(accessAsTicket.status, 401);
+    const forged = await SseClient.open(`${url}?ticket=not.a.ticket`);
+    assert.equal(forged.status, 401);
+    const ticketAsAccess = await request('GET', `${stack.mentor!.url}/devices`, {
+      headers: { authorization: `Bearer ${await ticket(stack)}` },
+    });
+    assert.equal(ticketAsAccess.status, 401);
+    const withHeader = await SseClient.open(url, admin);
+    assert.equal(withHeader.status, 200);
+    withHeader.close();
+    assert.equal((await request('POST', `${url}/ticket`)).status, 401);
+    // The ticket never reaches the request log.
+    assert.doesNotMatch(stack.mentor!.logs, /ticket=ey/);
+  });
+
   void it('refuses a malformed device filter', async () => {
     const bad = await request(
       'GET',
@@ -110,7 +146,7 @@ void describe('Live updates over server-sent events', () => {
   });
 
   void it('ends open streams on SIGTERM so the mentor shuts down promptly and cleanly', async () => {
-    const open = await SseClient.open(`${stack.mentor!.url}/events`);
+    const open = await SseClient.open(`${stack.mentor!.url}/events`, await stack.asAdmin());
     assert.equal(open.status, 200);
     const started = Date.now();
     const code = await stack.mentor!.stop();

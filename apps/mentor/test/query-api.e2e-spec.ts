@@ -1,3 +1,4 @@
+import { bearer, login } from '@app/testing/auth';
 import { request } from '@app/testing/http-client';
 import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
@@ -56,13 +57,29 @@ void describe('Mentor query API', () => {
   const sameTime: string[] = [];
   const alertIds: Record<string, string> = {};
 
+  /** A device's own post (registration enrols it with the secret and keeps its token). */
   async function post(path: string, body: unknown): Promise<void> {
-    const response = await request('POST', `${stack.api}${path}`, { body });
+    if (path === '/devices/register') {
+      const { deviceid, ...info } = body as { deviceid: string };
+      await stack.registerDevice(deviceid, info);
+      return;
+    }
+    const deviceid = path.split('/')[2];
+    const response = await request('POST', `${stack.api}${path}`, {
+      body,
+      headers: stack.asDevice(deviceid),
+    });
     assert.equal(response.status, 201, `${path}: ${JSON.stringify(response.body)}`);
   }
 
-  function get<T = Record<string, unknown>[]>(path: string) {
-    return request<T>('GET', `${mentor}${path}`);
+  /** A signed-in admin's read. */
+  async function get<T = Record<string, unknown>[]>(path: string) {
+    return request<T>('GET', `${mentor}${path}`, { headers: await stack.asAdmin() });
+  }
+
+  /** A signed-in admin's action. */
+  async function act<T = unknown>(path: string) {
+    return request<T>('POST', `${mentor}${path}`, { headers: await stack.asAdmin() });
   }
 
   before(async () => {
@@ -301,18 +318,12 @@ void describe('Mentor query API', () => {
       critical.body.map((a) => a.id),
       [alertIds.crit],
     );
-    const ack = await request<AlertView>(
-      'POST',
-      `${mentor}/devices/${BUSY}/alerts/${alertIds.crit}/ack`,
-    );
+    const ack = await act<AlertView>(`/devices/${BUSY}/alerts/${alertIds.crit}/ack`);
     assert.equal(ack.status, 200);
     assert.equal(ack.body.state, 'acknowledged');
-    assert.ok(ack.body.acknowledged_by);
+    assert.equal(ack.body.acknowledged_by, 'admin');
     assert.ok(ack.body.acknowledged_at);
-    const resolved = await request<AlertView>(
-      'POST',
-      `${mentor}/devices/${BUSY}/alerts/${alertIds.warn}/resolve`,
-    );
+    const resolved = await act<AlertView>(`/devices/${BUSY}/alerts/${alertIds.warn}/resolve`);
     assert.equal(resolved.body.state, 'resolved');
     assert.ok(resolved.body.resolved_at);
     assert.deepEqual(
@@ -323,19 +334,10 @@ void describe('Mentor query API', () => {
       (await get<{ id: string }[]>(`/devices/${BUSY}/alerts?state=resolved`)).body.map((a) => a.id),
       [alertIds.warn],
     );
-    const again = await request<{ state: string }>(
-      'POST',
-      `${mentor}/devices/${BUSY}/alerts/${alertIds.warn}/ack`,
-    );
+    const again = await act<{ state: string }>(`/devices/${BUSY}/alerts/${alertIds.warn}/ack`);
     assert.equal(again.body.state, 'resolved');
-    assert.equal(
-      (await request('POST', `${mentor}/devices/${BUSY}/alerts/${randomUUID()}/ack`)).status,
-      404,
-    );
-    assert.equal(
-      (await request('POST', `${mentor}/devices/${BUSY}/alerts/not-a-uuid/ack`)).status,
-      400,
-    );
+    assert.equal((await act(`/devices/${BUSY}/alerts/${randomUUID()}/ack`)).status, 404);
+    assert.equal((await act(`/devices/${BUSY}/alerts/not-a-uuid/ack`)).status, 400);
   });
 
   void it('summarises the fleet', async () => {
@@ -377,5 +379,42 @@ void describe('Mentor query API', () => {
         `${path}: ${JSON.stringify(response.body)}`,
       );
     }
+  });
+
+  void it('needs a session for every read and the admin role to act on alerts', async () => {
+    const paths = [
+      '/devices',
+      `/devices/${BUSY}`,
+      `/devices/${BUSY}/metrics`,
+      `/devices/${BUSY}/metrics?points=10`,
+      `/devices/${BUSY}/activities`,
+      `/devices/${BUSY}/alerts`,
+      `/devices/${BUSY}/processes`,
+      '/fleet/summary',
+    ];
+    for (const path of paths) {
+      assert.equal((await request('GET', `${mentor}${path}`)).status, 401, path);
+    }
+    const created = await act('/users');
+    assert.equal(created.status, 400, 'a user needs a body');
+    const made = await request('POST', `${mentor}/users`, {
+      body: { username: 'query-viewer', password: 'viewer-password-123', role: 'viewer' },
+      headers: await stack.asAdmin(),
+    });
+    assert.equal(made.status, 201);
+    const viewer = bearer(
+      (await login(mentor, 'query-viewer', 'viewer-password-123')).access_token,
+    );
+    for (const path of paths) {
+      assert.equal(
+        (await request('GET', `${mentor}${path}`, { headers: viewer })).status,
+        200,
+        path,
+      );
+    }
+    const ack = await request('POST', `${mentor}/devices/${BUSY}/alerts/${alertIds.info}/ack`, {
+      headers: viewer,
+    });
+    assert.equal(ack.status, 403);
   });
 });

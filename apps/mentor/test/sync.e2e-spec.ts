@@ -1,3 +1,4 @@
+import { bearer, login } from '@app/testing/auth';
 import { request } from '@app/testing/http-client';
 import { TEST_SERVICE_TOKEN } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
@@ -21,14 +22,16 @@ async function postMetrics(stack: Stack, count: number): Promise<string[]> {
   const response = await request<{ ids: string[] }>(
     'POST',
     `${stack.api}/devices/${DEVICE}/metrics`,
-    { body },
+    { body, headers: stack.asDevice(DEVICE) },
   );
   assert.equal(response.status, 201);
   return response.body.ids;
 }
 
 async function sync(stack: Stack): Promise<SyncResult> {
-  const response = await request<SyncResult>('POST', `${stack.mentor!.url}/sync`);
+  const response = await request<SyncResult>('POST', `${stack.mentor!.url}/sync`, {
+    headers: await stack.asAdmin(),
+  });
   assert.equal(response.status, 200, JSON.stringify(response.body));
   return response.body;
 }
@@ -39,14 +42,7 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
   before(async () => {
     // Devices does not forward at all: everything the mentor gets here comes by pull.
     stack = await Stack.start('pull', { forward: false, mentorEnv: { SYNC_PAGE_SIZE: '50' } });
-    assert.equal(
-      (
-        await request('POST', `${stack.api}/devices/register`, {
-          body: { deviceid: DEVICE, device_name: 'Pulled' },
-        })
-      ).status,
-      201,
-    );
+    await stack.registerDevice(DEVICE, { device_name: 'Pulled' });
   });
 
   after(async () => {
@@ -59,15 +55,18 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
     const alert = randomUUID();
     await request('POST', `${stack.api}/devices/${DEVICE}/activities`, {
       body: [{ id: activity, activity_type: 'login' }],
+      headers: stack.asDevice(DEVICE),
     });
     await request('POST', `${stack.api}/devices/${DEVICE}/alerts`, {
       body: [{ id: alert, level: 'error', alert_type: 'disk' }],
+      headers: stack.asDevice(DEVICE),
     });
     const snapshot = await request<{ ids: string[] }>(
       'POST',
       `${stack.api}/devices/${DEVICE}/processes`,
       {
         body: [{ pid: 1, process_name: 'init' }],
+        headers: stack.asDevice(DEVICE),
       },
     );
 
@@ -126,7 +125,7 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
       records_pulled: number;
       last_success_at: string;
       configured: boolean;
-    }>('GET', `${stack.mentor!.url}/sync/status`);
+    }>('GET', `${stack.mentor!.url}/sync/status`, { headers: await stack.asAdmin() });
     assert.equal(status.status, 200);
     assert.equal(status.body.configured, true);
     assert.equal(status.body.connected, true);
@@ -134,16 +133,41 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
     assert.ok(status.body.last_success_at);
 
     await stack.devices.stop();
-    const failed = await request<{ message: string }>('POST', `${stack.mentor!.url}/sync`);
+    const failed = await request<{ message: string }>('POST', `${stack.mentor!.url}/sync`, {
+      headers: await stack.asAdmin(),
+    });
     assert.equal(failed.status, 502);
     assert.match(failed.body.message, /unreachable/);
     const down = await request<{ connected: boolean; last_error: string }>(
       'GET',
       `${stack.mentor!.url}/sync/status`,
+      { headers: await stack.asAdmin() },
     );
     assert.equal(down.body.connected, false);
     assert.match(down.body.last_error, /unreachable/);
     await stack.devices.restart();
+  });
+
+  void it('needs a session to read the status and an admin to pull', async () => {
+    assert.equal((await request('GET', `${stack.mentor!.url}/sync/status`)).status, 401);
+    assert.equal((await request('POST', `${stack.mentor!.url}/sync`)).status, 401);
+    const admin = await stack.asAdmin();
+    const created = await request('POST', `${stack.mentor!.url}/users`, {
+      body: { username: 'sync-viewer', password: 'viewer-password-123', role: 'viewer' },
+      headers: admin,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const viewer = bearer(
+      (await login(stack.mentor!.url, 'sync-viewer', 'viewer-password-123')).access_token,
+    );
+    assert.equal(
+      (await request('GET', `${stack.mentor!.url}/sync/status`, { headers: viewer })).status,
+      200,
+    );
+    assert.equal(
+      (await request('POST', `${stack.mentor!.url}/sync`, { headers: viewer })).status,
+      403,
+    );
   });
 
   void it('guards the export feed with the service token and refuses unknown cursors', async () => {
@@ -180,11 +204,7 @@ void describe('Push and pull together', () => {
 
   before(async () => {
     stack = await Stack.start('pushpull', { proxy: true });
-    assert.equal(
-      (await request('POST', `${stack.api}/devices/register`, { body: { deviceid: DEVICE } }))
-        .status,
-      201,
-    );
+    await stack.registerDevice(DEVICE);
   });
 
   after(async () => {

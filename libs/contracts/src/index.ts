@@ -18,3 +18,4 @@ export * from './export/export.dto';
 export * from './operator/page-limit.dto';
 export * from './mentor/query.dto';
 export * from './validation/device-id.pipe';
+export * from './auth/auth.dto';

@@ -38,6 +38,29 @@ export class DevicesConfig extends BaseConfig {
   @MinLength(16)
   ENROLLMENT_SECRET?: string;
 
+  /**
+   * Telemetry needs the device's token and registration the enrollment secret. `false` is the
+   * INSECURE legacy switch for agents that predate tokens (anyone can post for any device id).
+   */
+  @EnvBoolean()
+  @IsBoolean()
+  DEVICE_AUTH_REQUIRED: boolean = true;
+
+  /**
+   * How long a replica trusts a token it looked up. Revocation and rotation act at once on
+   * the replica that handled them; other replicas notice within this time.
+   */
+  @EnvDuration('s')
+  @IsInt({ message: 'DEVICE_TOKEN_CACHE_TTL must be a duration such as 30s' })
+  @Min(0)
+  DEVICE_TOKEN_CACHE_TTL: number = 30_000;
+
+  /** Requests one device may make per RATE_LIMIT_WINDOW (counted after authentication). */
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_DEVICE: number = 600;
+
   /** Operator keys, comma-separated so a new one can be rolled out before the old is removed. */
   @EnvList()
   @IsArray()

@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { DeviceEntity } from '../registration/device.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { ExportCursor1763900000000 } from './migrations/1763900000000-export-cursor';
+import { DeviceTokens1764000000000 } from './migrations/1764000000000-device-tokens';
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -15,6 +16,6 @@ export function devicesDataSourceOptions(
     schema,
     poolSize,
     entities: [DeviceEntity],
-    migrations: [InitialSchema1763800000000, ExportCursor1763900000000],
+    migrations: [InitialSchema1763800000000, ExportCursor1763900000000, DeviceTokens1764000000000],
   });
 }

@@ -1,9 +1,19 @@
 import { ListQueryDto, DeviceIdPipe } from '@app/contracts';
 import { errorBody, pgPoolOf } from '@app/platform';
-import { Controller, Get, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { DeviceTokenService } from '../auth/device-token.service';
 import { OperatorKeyGuard } from '../auth/operator-key.guard';
 import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
 
@@ -15,7 +25,10 @@ import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
 export class DeviceInventoryController {
   private readonly pool: Pool;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly tokens: DeviceTokenService,
+  ) {
     this.pool = pgPoolOf(dataSource);
   }
 
@@ -40,5 +53,16 @@ export class DeviceInventoryController {
     );
     if (rows.length === 0) throw new NotFoundException(errorBody(404, `Device ${id} not found`));
     return rows[0];
+  }
+
+  /**
+   * Revokes the device's token at once (on this replica; others within
+   * DEVICE_TOKEN_CACHE_TTL). The device must enrol again with the enrollment secret.
+   */
+  @Post(':id/revoke-token')
+  @HttpCode(204)
+  async revokeToken(@Param('id', DeviceIdPipe) id: string): Promise<void> {
+    await this.get(id);
+    await this.tokens.revoke(id);
   }
 }

@@ -1,7 +1,8 @@
 import { RegisterDeviceDto } from '@app/contracts';
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { EnrollmentSecretGuard, type EnrollmentState } from '../auth/enrollment-secret.guard';
 import type { DeviceRow } from './device-row';
 import { RegistrationService } from './registration.service';
 
@@ -10,13 +11,18 @@ import { RegistrationService } from './registration.service';
 export class RegistrationController {
   constructor(private readonly registration: RegistrationService) {}
 
-  /** Upserts the device; forwarded to the mentor through the outbox. */
+  /**
+   * Upserts the device (forwarded to the mentor through the outbox). With the enrollment
+   * secret the answer carries a fresh `device_token`; the device's previous token stops working.
+   */
   @Post('register')
   @HttpCode(201)
+  @UseGuards(EnrollmentSecretGuard)
+  @ApiHeader({ name: 'X-Enrollment-Secret', required: true })
   async register(
     @Body() dto: RegisterDeviceDto,
-    @Req() request: FastifyRequest,
-  ): Promise<DeviceRow> {
-    return this.registration.register(dto, request.id);
+    @Req() request: FastifyRequest & EnrollmentState,
+  ): Promise<DeviceRow & { device_token?: string }> {
+    return this.registration.register(dto, request.id, request.enrolled === true);
   }
 }

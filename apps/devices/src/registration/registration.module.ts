@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeviceAuthModule } from '../auth/auth.module';
 import { ForwardingModule } from '../forwarding/forwarding.module';
 import { DeviceInventoryController } from './device-inventory.controller';
 import { DeviceRegistry } from './device-registry.service';
@@ -6,7 +7,7 @@ import { RegistrationController } from './registration.controller';
 import { RegistrationService } from './registration.service';
 
 @Module({
-  imports: [ForwardingModule],
+  imports: [ForwardingModule, DeviceAuthModule],
   controllers: [RegistrationController, DeviceInventoryController],
   providers: [RegistrationService, DeviceRegistry],
   exports: [DeviceRegistry],

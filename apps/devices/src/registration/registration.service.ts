@@ -3,6 +3,7 @@ import { pgPoolOf, withTransaction } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { DeviceTokenService } from '../auth/device-token.service';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from './device-registry.service';
 import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
@@ -45,12 +46,21 @@ export class RegistrationService {
     dataSource: DataSource,
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
+    private readonly tokens: DeviceTokenService,
   ) {
     this.pool = pgPoolOf(dataSource);
   }
 
-  async register(dto: RegisterDeviceDto, requestId: string): Promise<DeviceRow> {
-    const device = await withTransaction(this.pool, async (client) => {
+  /**
+   * Upserts the device; with `issueToken` (the request carried the enrollment secret) a fresh
+   * device token is issued in the same transaction, replacing the previous one.
+   */
+  async register(
+    dto: RegisterDeviceDto,
+    requestId: string,
+    issueToken: boolean,
+  ): Promise<DeviceRow & { device_token?: string }> {
+    const { device, token } = await withTransaction(this.pool, async (client) => {
       const values = [dto.deviceid, ...INFO_FIELDS.map((field) => dto[field] ?? null)];
       const { rows } = await client.query<DeviceRow>(UPSERT_DEVICE, values);
       const row = rows[0];
@@ -66,10 +76,12 @@ export class RegistrationService {
           },
         },
       ]);
-      return row;
+      const issued = issueToken ? await this.tokens.issue(client, row.deviceid) : undefined;
+      return { device: row, token: issued };
     });
+    if (token !== undefined) this.tokens.forget(device.deviceid);
     this.registry.remember(device.deviceid);
     this.forwarding.kick();
-    return device;
+    return token === undefined ? device : { ...device, device_token: token };
   }
 }

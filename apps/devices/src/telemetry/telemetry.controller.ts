@@ -12,12 +12,17 @@ import { BatchBodyPipe } from '@app/platform';
 import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { DeviceAuth } from '../auth/device-auth.decorator';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 
 const batch = { allowSingle: true, maxItems: MAX_BATCH_ITEMS };
 
-/** Telemetry from agents. Each request is all-or-nothing and answered after commit. */
+/**
+ * Telemetry from agents, each for its own device id only (device token). Each request is
+ * all-or-nothing and answered after commit.
+ */
 @ApiTags('telemetry')
+@DeviceAuth()
 @Controller('api/v1/devices/:id')
 export class TelemetryController {
   constructor(private readonly ingest: TelemetryIngestService) {}

@@ -3,6 +3,7 @@ import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req } fro
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { actorOf } from '../common/actor';
+import { Roles } from '../auth/roles.decorator';
 import { AlertsService } from './alerts.service';
 
 type Row = Record<string, unknown>;
@@ -20,7 +21,9 @@ export class AlertsController {
     return this.alerts.list(id, query);
   }
 
+  /** Acting on alerts is an admin's job; viewers read. */
   @Post(':alertid/ack')
+  @Roles('admin')
   @HttpCode(200)
   async acknowledge(
     @Param('id', DeviceIdPipe) id: string,
@@ -31,6 +34,7 @@ export class AlertsController {
   }
 
   @Post(':alertid/resolve')
+  @Roles('admin')
   @HttpCode(200)
   async resolve(
     @Param('id', DeviceIdPipe) id: string,

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import type { WithSessionUser } from '../auth/session-user';
 
-/** Who is acting, for audit fields: the signed-in user when there is one. */
-export function actorOf(request: FastifyRequest): string {
-  const user = (request as FastifyRequest & { user?: { username?: string; sub?: string } }).user;
-  return user?.username ?? user?.sub ?? 'anonymous';
+/** Who is acting, for audit fields: the signed-in user the session guard attached. */
+export function actorOf(request: FastifyRequest & WithSessionUser): string {
+  return request.user?.username ?? 'unknown';
 }

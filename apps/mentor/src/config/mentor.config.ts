@@ -1,5 +1,14 @@
 import { BaseConfig, EnvDuration, EnvNumber } from '@app/platform';
-import { IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
 /** Every setting of the Mentor service, read once from the environment and validated. */
 export class MentorConfig extends BaseConfig {
@@ -17,6 +26,59 @@ export class MentorConfig extends BaseConfig {
   @IsString()
   @MinLength(16)
   MENTOR_API_TOKEN?: string;
+
+  /** Signs mentor access tokens (HS256). Generated in development, required in production. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  JWT_SECRET?: string;
+
+  /**
+   * Password of the first admin (`admin`), used only when no user exists yet. Unset in
+   * development: generated, printed once and kept in DATA_DIR/secrets.json.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(72)
+  ADMIN_PASSWORD?: string;
+
+  /** Lifetime of an access token (JWT). */
+  @EnvDuration('s')
+  @IsInt({ message: 'ACCESS_TOKEN_TTL must be a duration such as 15m' })
+  @Min(10_000)
+  ACCESS_TOKEN_TTL: number = 15 * 60_000;
+
+  /** Lifetime of a refresh token; each use rotates it. */
+  @EnvDuration('s')
+  @IsInt({ message: 'REFRESH_TOKEN_TTL must be a duration such as 7d' })
+  @Min(60_000)
+  REFRESH_TOKEN_TTL: number = 7 * 86_400_000;
+
+  /** bcrypt cost of stored password hashes (each step doubles the work). */
+  @EnvNumber()
+  @IsInt()
+  @Min(10)
+  @Max(15)
+  PASSWORD_HASH_ROUNDS: number = 12;
+
+  /** Window of the sign-in limits below. */
+  @EnvDuration('s')
+  @IsInt({ message: 'LOGIN_RATE_WINDOW must be a duration such as 15m' })
+  @Min(1000)
+  LOGIN_RATE_WINDOW: number = 15 * 60_000;
+
+  /** Sign-in attempts one IP may make per LOGIN_RATE_WINDOW. */
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_ATTEMPTS_PER_IP: number = 30;
+
+  /** Failed sign-ins per username per LOGIN_RATE_WINDOW before that username is held off. */
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  LOGIN_MAX_FAILURES_PER_USER: number = 5;
 
   /** A device counts as online when it was seen within this window. */
   @EnvDuration('s')

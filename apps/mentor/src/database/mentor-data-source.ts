@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { SyncState1763900000000 } from './migrations/1763900000000-sync-state';
 import { QueryModel1763950000000 } from './migrations/1763950000000-query-model';
+import { UsersAndSessions1764000000000 } from './migrations/1764000000000-users-and-sessions';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -15,6 +16,11 @@ export function mentorDataSourceOptions(
     schema,
     poolSize,
     entities: [],
-    migrations: [InitialSchema1763800000000, SyncState1763900000000, QueryModel1763950000000],
+    migrations: [
+      InitialSchema1763800000000,
+      SyncState1763900000000,
+      QueryModel1763950000000,
+      UsersAndSessions1764000000000,
+    ],
   });
 }

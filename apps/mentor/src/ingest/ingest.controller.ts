@@ -6,19 +6,23 @@ import {
   ForwardedProcessSnapshotDto,
   MAX_FORWARDED_BATCH,
 } from '@app/contracts';
-import { BatchBodyPipe, ServiceTokenGuard } from '@app/platform';
+import { BatchBodyPipe, ServiceAuth, ServiceTokenGuard } from '@app/platform';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { IngestOutcome, IngestService } from './ingest.service';
 
 const batch = { allowSingle: true, maxItems: MAX_FORWARDED_BATCH };
 
 /**
- * Ingest from the Devices service only (service token). Paths are the reference's; each
- * accepts one record or an array and is idempotent.
+ * Ingest from the Devices service only (service token, not a user session). Paths are the
+ * reference's; each accepts one record or an array and is idempotent. The per-IP limit does
+ * not apply: all of a Devices deployment's relays may come from one address.
  */
 @ApiTags('ingest (service)')
 @ApiBearerAuth('service-token')
+@ServiceAuth()
+@SkipThrottle()
 @UseGuards(ServiceTokenGuard)
 @Controller()
 export class IngestController {

@@ -1,5 +1,15 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { EnvBoolean, EnvDuration, EnvNumber } from './env.decorators';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { EnvBoolean, EnvDuration, EnvList, EnvNumber } from './env.decorators';
 
 /** Settings every service reads the same way. Each app's config class extends this one. */
 export class BaseConfig {
@@ -48,6 +58,33 @@ export class BaseConfig {
   @IsInt({ message: 'SHUTDOWN_GRACE must be a duration such as 10s' })
   @Min(0)
   SHUTDOWN_GRACE: number = 10_000;
+
+  /** Browser origins allowed to call the API (CORS), comma-separated; none by default. */
+  @EnvList()
+  @IsArray()
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    each: true,
+    message: 'CORS_ORIGINS must be origins such as https://dash.example.com',
+  })
+  CORS_ORIGINS: string[] = [];
+
+  /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For gives the client IP; none by default. */
+  @EnvList()
+  @IsArray()
+  @IsString({ each: true })
+  TRUST_PROXY: string[] = [];
+
+  /** Window of the per-IP request limit. */
+  @EnvDuration('s')
+  @IsInt({ message: 'RATE_LIMIT_WINDOW must be a duration such as 60s or 1m' })
+  @Min(1000)
+  RATE_LIMIT_WINDOW: number = 60_000;
+
+  /** Requests one client IP may make per RATE_LIMIT_WINDOW (health and metrics excluded). */
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_IP: number = 3000;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../security/auth.decorators';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { HEALTH_OPTIONS, HealthOptions } from './health.options';
@@ -11,6 +12,7 @@ import { ShutdownState } from './shutdown-state.service';
  * `/health` is the summary the reference's troubleshooting reads.
  */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   private readonly startedAt = Date.now();

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { RateLimitedException } from '../security/rate-limit.exception';
 import { toErrorBody } from './error-mapping';
 
 /** The one exception filter: every error leaves in the spec's shape; stacks only for 5xx. */
@@ -13,7 +14,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
-    if (body.statusCode === 429 && !reply.getHeader('retry-after')) {
+    if (exception instanceof RateLimitedException) {
+      void reply.header('retry-after', String(exception.retryAfterSeconds));
+    } else if (body.statusCode === 429 && !reply.getHeader('retry-after')) {
       void reply.header('retry-after', '1');
     }
     void reply.status(body.statusCode).send(body);

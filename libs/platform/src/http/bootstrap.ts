@@ -8,6 +8,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ShutdownState } from '../health/shutdown-state.service';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
+import { useStrictJsonParser } from './json-body-parser';
+import { useSecurityHeaders } from './security-headers';
 import { createValidationPipe } from './validation';
 
 export interface HttpAppOptions {
@@ -15,6 +17,10 @@ export interface HttpAppOptions {
   description: string;
   version: string;
   bodyLimit: number;
+  /** Origins allowed to call the API from a browser (CORS); empty = none. */
+  corsOrigins?: readonly string[];
+  /** Proxies (addresses or CIDRs) whose X-Forwarded-For is believed for the client IP. */
+  trustProxy?: readonly string[];
   /** Extra security schemes shown in /docs. */
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
   /** Hook to register fastify plugins (multipart, helmet...) before routes are served. */
@@ -35,12 +41,16 @@ export async function createHttpApp(
     genReqId: genRequestId,
     requestIdHeader: false,
     return503OnClosing: true,
+    trustProxy:
+      options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     // Refuse `__proto__`/`constructor` keys outright instead of trusting code downstream.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
+  // Nest's own parsers would add application/x-www-form-urlencoded; JSON is registered below.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
@@ -58,7 +68,8 @@ export async function createHttpApp(
 
   // JSON is the only body these APIs read (multipart is added where screenshots are taken);
   // without Fastify's text parser a wrong content type is a 415, not a confusing 400.
-  fastify.removeContentTypeParser(['text/plain']);
+  useStrictJsonParser(fastify, options.bodyLimit);
+  await useSecurityHeaders(app, options.corsOrigins ?? []);
 
   if (options.configure) await options.configure(app);
 

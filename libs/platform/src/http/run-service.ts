@@ -23,6 +23,8 @@ export interface ServiceDefinition<C extends BaseConfig> {
   module(url: string): DynamicModule;
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
   bannerLines?: string[];
+  /** Warnings worth a line at every start (e.g. an insecure mode switched on). */
+  warnings?: string[];
 }
 
 /**
@@ -47,6 +49,8 @@ export async function runService<C extends BaseConfig>(
     description: service.description,
     version: appVersion(),
     bodyLimit: config.BODY_LIMIT,
+    corsOrigins: config.CORS_ORIGINS,
+    trustProxy: config.TRUST_PROXY,
     docs: service.docs,
   });
   handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
@@ -65,6 +69,7 @@ export async function runService<C extends BaseConfig>(
     }),
     'Bootstrap',
   );
+  for (const warning of service.warnings ?? []) app.get(Logger).warn(warning, 'Security');
 }
 
 /** The entry point's last line: a config error prints its message, anything else its stack. */

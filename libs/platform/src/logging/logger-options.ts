@@ -44,7 +44,8 @@ export function loggerParams(config: BaseConfig, service: string): Params {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          // Event-stream tickets travel in the query string; they stay out of the log.
+          url: req.url.replace(/([?&]ticket=)[^&]*/g, '$1[redacted]'),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

@@ -1,0 +1,50 @@
+import { CreateUserDto, USERNAME_PATTERN, UserDto } from '@app/contracts';
+import { errorBody } from '@app/platform';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
+import { UsersService, type UserRow } from './users.service';
+
+function view(row: UserRow): UserDto {
+  return { username: row.username, role: row.role, created_at: row.created_at };
+}
+
+/** User management, for admins only. */
+@ApiTags('users')
+@ApiBearerAuth('session')
+@Roles('admin')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  async list(): Promise<UserDto[]> {
+    return (await this.users.list()).map(view);
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@Body() dto: CreateUserDto): Promise<UserDto> {
+    return view(await this.users.create(dto.username, dto.password, dto.role));
+  }
+
+  @Delete(':username')
+  @HttpCode(204)
+  async delete(@Param('username') username: string): Promise<void> {
+    if (!USERNAME_PATTERN.test(username)) {
+      throw new BadRequestException(
+        errorBody(400, 'username must be 1-64 characters of A-Z a-z 0-9 . _ -'),
+      );
+    }
+    await this.users.delete(username);
+  }
+}

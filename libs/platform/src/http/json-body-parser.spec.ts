@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { jsonDepth } from './json-body-parser';
+
+void describe('jsonDepth', () => {
+  void it('measures the nesting of arrays and objects', () => {
+    assert.equal(jsonDepth(Buffer.from('1')), 0);
+    assert.equal(jsonDepth(Buffer.from('{"a":[1,{"b":[]}]}')), 4);
+    assert.equal(jsonDepth(Buffer.from('[[[]],[[[]]]]')), 4);
+  });
+
+  void it('ignores brackets inside strings, escaped quotes included', () => {
+    assert.equal(jsonDepth(Buffer.from('{"a":"[[[{{{"}')), 1);
+    assert.equal(jsonDepth(Buffer.from('["\\"[[[", ["x"]]')), 2);
+  });
+
+  void it('stops counting once past the limit', () => {
+    const deep = Buffer.from('['.repeat(100_000) + ']'.repeat(100_000));
+    assert.equal(jsonDepth(deep, 64), 65);
+  });
+});

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { FixedWindowLimiter } from './fixed-window-limiter';
+import { bearerToken, matchesAny, safeEqual } from './safe-equal';
+import { generateToken, hashToken } from './secret-token';
+
+void describe('generateToken and hashToken', () => {
+  void it('issues 256-bit base64url tokens that never repeat', () => {
+    const tokens = new Set(Array.from({ length: 1000 }, () => generateToken()));
+    assert.equal(tokens.size, 1000);
+    for (const token of tokens) {
+      assert.match(token, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(Buffer.from(token, 'base64url').length, 32);
+    }
+  });
+
+  void it('stores the SHA-256 of a token, never the token itself', () => {
+    const token = generateToken();
+    const hash = hashToken(token);
+    assert.equal(hash.length, 32);
+    assert.deepEqual(hash, createHash('sha256').update(token).digest());
+    assert.ok(!hash.toString('hex').includes(Buffer.from(token).toString('hex')));
+    assert.notDeepEqual(hashToken(generateToken()), hash);
+  });
+});
+
+void describe('safeEqual and matchesAny', () => {
+  void it('compares secrets of any length without throwing', () => {
+    assert.equal(safeEqual('secret-value', 'secret-value'), true);
+    assert.equal(safeEqual('secret-value', 'secret-valuf'), false);
+    assert.equal(safeEqual('short', 'a much longer secret value'), false);
+    assert.equal(safeEqual('', ''), true);
+  });
+
+  void it('accepts any of several configured keys, for rotation, and nothing when none is presented', () => {
+    const keys = ['old-operator-key-0123456789', 'new-operator-key-0123456789'];
+    assert.equal(matchesAny('old-operator-key-0123456789', keys), true);
+    assert.equal(matchesAny('new-operator-key-0123456789', keys), true);
+    assert.equal(matchesAny('other-operator-key-012345678', keys), false);
+    assert.equal(matchesAny(undefined, keys), false);
+    assert.equal(matchesAny('', keys), false);
+    assert.equal(matchesAny('anything', []), false);
+  });
+
+  void it('takes about as long for a near miss as for a far miss', () => {
+    const secret = 'x'.repeat(64);
+    const time = (presented: string): number => {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < 20_000; i++) safeEqual(presented, secret);
+      return Number(process.hrtime.bigint() - start);
+    };
+    time('warm-up');
+    let near = Infinity;
+    let far = Infinity;
+    for (let round = 0; round < 5; round++) {
+      near = Math.min(near, time('x'.repeat(63) + 'y'));
+      far = Math.min(far, time('y'.repeat(64)));
+    }
+    const ratio = Math.max(near, far) / Math.min(near, far);
+    assert.ok(ratio < 2, `near ${near} ns vs far ${far} ns`);
+  });
+
+  void it('reads a bearer token only from a well-formed Authorization header', () => {
+    assert.equal(bearerToken('Bearer abc.def'), 'abc.def');
+    assert.equal(bearerToken('bearer abc'), 'abc');
+    assert.equal(bearerToken(['Bearer first', 'Bearer second']), 'first');
+    assert.equal(bearerToken('Basic abc'), undefined);
+    assert.equal(bearerToken('Bearer'), undefined);
+    assert.equal(bearerToken('Bearer a b'), undefined);
+    assert.equal(bearerToken(undefined), undefined);
+  });
+});
+
+void describe('FixedWindowLimiter', () => {
+  void it('holds a key off after the limit until its window ends, then lets it try again', () => {
+    let now = 1_000_000;
+    const limiter = new FixedWindowLimiter(3, 60_000, () => now);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(limiter.retryAfterMs('ada'), 0);
+      limiter.hit('ada');
+    }
+    assert.equal(limiter.retryAfterMs('ada'), 60_000);
+    assert.equal(limiter.retryAfterMs('grace'), 0, 'other keys are not affected');
+    now += 59_000;
+    assert.equal(limiter.retryAfterMs('ada'), 1000);
+    now += 1000;
+    assert.equal(limiter.retryAfterMs('ada'), 0);
+    assert.equal(limiter.hit('ada'), 1, 'a new window starts');
+  });
+
+  void it('forgets a key on reset and stays bounded in memory', () => {
+    const now = 0;
+    const limiter = new FixedWindowLimiter(1, 1000, () => now, 100);
+    limiter.hit('a');
+    assert.ok(limiter.retryAfterMs('a') > 0);
+    limiter.reset('a');
+    assert.equal(limiter.retryAfterMs('a'), 0);
+    for (let i = 0; i < 1000; i++) limiter.hit(`k${i}`);
+    assert.ok((limiter as unknown as { windows: Map<string, unknown> }).windows.size <= 100);
+  });
+});
