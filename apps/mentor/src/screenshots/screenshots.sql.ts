@@ -18,7 +18,10 @@ export const PRUNE_SCREENSHOTS = `
   WITH gone AS (
     DELETE FROM screenshots WHERE id IN (
       SELECT id FROM screenshots WHERE ts < $1 ORDER BY ts LIMIT 500 FOR UPDATE SKIP LOCKED)
-    RETURNING sha256)
+    RETURNING id, sha256)
   SELECT (SELECT count(*) FROM gone)::int AS deleted,
          ARRAY(SELECT DISTINCT g.sha256 FROM gone g
-               WHERE NOT EXISTS (SELECT 1 FROM screenshots s WHERE s.sha256 = g.sha256)) AS unused`;
+               WHERE NOT EXISTS (
+                 -- the statement still sees the rows it deletes, so they are excluded by id
+                 SELECT 1 FROM screenshots s
+                 WHERE s.sha256 = g.sha256 AND s.id NOT IN (SELECT id FROM gone))) AS unused`;
