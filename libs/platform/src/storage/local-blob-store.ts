@@ -11,7 +11,7 @@ export class LocalBlobStore implements BlobStore {
     this.root = resolve(root);
   }
 
-  async put(key: string, bytes: Buffer): Promise<void> {
+  async put(key: string, bytes: Buffer, _contentType?: string): Promise<void> {
     const path = this.pathOf(key);
     if (await exists(path)) return;
     await mkdir(dirname(path), { recursive: true });
