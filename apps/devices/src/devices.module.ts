@@ -4,6 +4,8 @@ import {
   loggerParams,
   MetricsModule,
   appVersion,
+  BLOB_STORE,
+  createBlobStore,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -17,6 +19,8 @@ import { ForwardingModule } from './forwarding/forwarding.module';
 import { ForwardingService } from './forwarding/forwarding.service';
 import { RegistrationModule } from './registration/registration.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import { CommandsModule } from './commands/commands.module';
+import { ScreenshotsModule } from './screenshots/screenshots.module';
 
 /** The Devices service: ingest from agents, durable forwarding to the mentor. */
 @Module({})
@@ -44,12 +48,15 @@ export class DevicesModule {
         RegistrationModule,
         TelemetryModule,
         ExportModule,
+        CommandsModule,
+        ScreenshotsModule,
       ],
       providers: [
         { provide: DevicesConfig, useValue: config },
+        { provide: BLOB_STORE, useValue: createBlobStore(config, 'devices') },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
       ],
-      exports: [DevicesConfig, ThrottlerModule],
+      exports: [DevicesConfig, ThrottlerModule, BLOB_STORE],
     };
   }
 }

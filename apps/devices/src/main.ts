@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import multipart from '@fastify/multipart';
 import { exitOnStartupFailure, loadConfig, runService } from '@app/platform';
 import { DevicesConfig } from './config/devices.config';
 import { devicesDataSourceOptions } from './database/devices-data-source';
@@ -21,6 +22,19 @@ async function bootstrap(): Promise<void> {
     dataSourceOptions: (url) =>
       devicesDataSourceOptions(url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
     module: (url) => DevicesModule.register(config, url),
+    // Screenshots: one file, limited while streaming (a larger one is a 413 before it is read).
+    configure: async (app) => {
+      await app.register(multipart, {
+        limits: {
+          fileSize: config.SCREENSHOT_MAX_BYTES,
+          files: 1,
+          fields: 8,
+          fieldSize: 1024,
+          parts: 10,
+          headerPairs: 100,
+        },
+      });
+    },
     docs: (builder) =>
       builder
         .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'device-token')

@@ -1,5 +1,6 @@
 import { bearer, login, type TokenPair } from '@app/testing/auth';
 import { request } from '@app/testing/http-client';
+import { pngImage } from '@app/testing/images';
 import {
   TEST_ADMIN_PASSWORD,
   TEST_ENROLLMENT_SECRET,
@@ -9,7 +10,7 @@ import {
 } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 /**
@@ -43,6 +44,8 @@ interface Endpoint {
 const DEVICE = 'matrix-device';
 const OTHER = 'matrix-other';
 const now = (): string => new Date().toISOString();
+const SHOT = pngImage(4, 3);
+const SHOT_ID = randomUUID();
 
 const ENDPOINTS: Endpoint[] = [
   // Devices: agents
@@ -74,6 +77,37 @@ const ENDPOINTS: Endpoint[] = [
     kind: 'device',
     ok: 201,
     body: () => [{ pid: 1, process_name: 'init' }],
+  },
+  // Devices: commands (a right credential on an unknown command reaches the handler: 404)
+  {
+    service: 'devices',
+    method: 'GET',
+    path: `/api/v1/devices/${DEVICE}/commands/pending`,
+    kind: 'device',
+    ok: 200,
+  },
+  {
+    service: 'devices',
+    method: 'POST',
+    path: `/api/v1/devices/${DEVICE}/commands/${randomUUID()}/result`,
+    kind: 'device',
+    ok: 404,
+    body: () => ({ status: 'running' }),
+  },
+  {
+    service: 'devices',
+    method: 'POST',
+    path: '/api/v1/internal/commands',
+    kind: 'service',
+    ok: 200,
+    body: () => ({
+      commandid: randomUUID(),
+      deviceid: DEVICE,
+      command_text: 'status',
+      issued_by: 'matrix',
+      created_at: now(),
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+    }),
   },
   // Devices: operators
   { service: 'devices', method: 'GET', path: '/api/v1/devices', kind: 'operator', ok: 200 },
@@ -153,6 +187,50 @@ const ENDPOINTS: Endpoint[] = [
     ok: 200,
     body,
   })),
+  {
+    service: 'mentor',
+    method: 'POST',
+    path: '/commands/status',
+    kind: 'service',
+    ok: 200,
+    body: () => ({ id: randomUUID(), deviceid: 'm-x', timestamp: now(), status: 'running' }),
+  },
+  {
+    service: 'mentor',
+    method: 'POST',
+    path: '/devices/screenshots',
+    kind: 'service',
+    ok: 200,
+    body: () => ({
+      id: SHOT_ID,
+      deviceid: 'm-x',
+      timestamp: now(),
+      content_type: 'image/png',
+      width: 4,
+      height: 3,
+      size_bytes: SHOT.length,
+      sha256: createHash('sha256').update(SHOT).digest('hex'),
+      image_base64: SHOT.toString('base64'),
+    }),
+  },
+  // Mentor: commands and screenshots of the device the ingest rows above created
+  { service: 'mentor', method: 'GET', path: '/devices/m-x/commands', kind: 'session', ok: 200 },
+  {
+    service: 'mentor',
+    method: 'POST',
+    path: '/devices/m-x/commands',
+    kind: 'admin',
+    ok: 201,
+    body: () => ({ command_text: 'get_info' }),
+  },
+  { service: 'mentor', method: 'GET', path: '/devices/m-x/screenshots', kind: 'session', ok: 200 },
+  {
+    service: 'mentor',
+    method: 'GET',
+    path: `/devices/m-x/screenshots/${SHOT_ID}/image`,
+    kind: 'session',
+    ok: 200,
+  },
   // Mentor: users and sessions
   { service: 'mentor', method: 'POST', path: '/auth/login', kind: 'login', ok: 200 },
   { service: 'mentor', method: 'POST', path: '/auth/refresh', kind: 'refresh', ok: 200 },

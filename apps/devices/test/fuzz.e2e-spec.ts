@@ -9,6 +9,7 @@ import {
 import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Pool } from 'pg';
 
@@ -324,6 +325,49 @@ void describe('Fuzzing every write endpoint of both services', () => {
       ingest('/devices/activity', ['activity_type', 'duration']),
       ingest('/devices/alerts', ['level', 'alert_type']),
       ingest('/devices/processes', ['processes']),
+      ingest('/commands/status', ['status', 'result', 'exit_code']),
+      ingest('/devices/screenshots', [
+        'content_type',
+        'width',
+        'height',
+        'size_bytes',
+        'sha256',
+        'image_base64',
+      ]),
+      {
+        service: 'devices',
+        method: 'POST',
+        path: '/api/v1/internal/commands',
+        headers: () => bearer(TEST_SERVICE_TOKEN),
+        poisons: [
+          { commandid: 'not-a-uuid' },
+          { deviceid: 'bad id!' },
+          { expires_at: 'soon' },
+          { command_text: 42 },
+        ],
+        fields: ['commandid', 'deviceid', 'command_text', 'issued_by', 'created_at', 'expires_at'],
+      },
+      {
+        service: 'devices',
+        method: 'POST',
+        path: `/api/v1/devices/${DEVICE}/commands/${randomUUID()}/result`,
+        headers: () => stack.asDevice(DEVICE),
+        poisons: [{ status: 'bogus' }, { status: null }, { exit_code: 'zero' }, { result: 42 }],
+        fields: ['status', 'result', 'exit_code'],
+      },
+      {
+        service: 'mentor',
+        method: 'POST',
+        path: `/devices/${DEVICE}/commands`,
+        headers: () => bearer(admin.access_token),
+        poisons: [
+          { command_text: 42 },
+          { command_text: '' },
+          { command_text: 'x'.repeat(1025) },
+          { command_text: null },
+        ],
+        fields: ['command_text'],
+      },
       {
         service: 'mentor',
         method: 'POST',

@@ -4,6 +4,8 @@ import {
   HealthModule,
   loggerParams,
   MetricsModule,
+  BLOB_STORE,
+  createBlobStore,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -19,6 +21,8 @@ import { FleetModule } from './fleet/fleet.module';
 import { IngestModule } from './ingest/ingest.module';
 import { SyncModule } from './sync/sync.module';
 import { TelemetryQueryModule } from './telemetry/telemetry-query.module';
+import { CommandsModule } from './commands/commands.module';
+import { ScreenshotsModule } from './screenshots/screenshots.module';
 
 /** The Mentor service: the central copy, its query API and dashboard. */
 @Module({})
@@ -44,12 +48,15 @@ export class MentorModule {
         TelemetryQueryModule,
         AlertsModule,
         EventsModule,
+        CommandsModule,
+        ScreenshotsModule,
       ],
       providers: [
         { provide: MentorConfig, useValue: config },
+        { provide: BLOB_STORE, useValue: createBlobStore(config, 'mentor') },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
       ],
-      exports: [MentorConfig],
+      exports: [MentorConfig, BLOB_STORE],
     };
   }
 }

@@ -19,3 +19,6 @@ export * from './operator/page-limit.dto';
 export * from './mentor/query.dto';
 export * from './validation/device-id.pipe';
 export * from './auth/auth.dto';
+export * from './commands/command-state';
+export * from './commands/command.dto';
+export * from './screenshots/screenshot.dto';

@@ -4,3 +4,4 @@ export { outboxDownSql, outboxUpSql } from './outbox-schema';
 export { OutboxRelay } from './outbox-relay';
 export { OutboxWriter } from './outbox-writer';
 export { RELAY_DEFAULTS } from './relay-options';
+export { PERMANENT_STATUSES, postForDelivery, retryAfterMs } from './http-delivery';

@@ -36,3 +36,4 @@ export * from './security/fixed-window-limiter';
 export * from './security/rate-limit.exception';
 export * from './security/secret-token';
 export * from './http/security-headers';
+export * from './storage/index';

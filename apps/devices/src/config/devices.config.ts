@@ -127,4 +127,10 @@ export class DevicesConfig extends BaseConfig {
   @Min(1)
   @Max(20000)
   INGEST_GROUP_MAX_ROWS: number = 5000;
+
+  /** How often commands left pending or delivered past their deadline are expired. */
+  @EnvDuration('s')
+  @IsInt({ message: 'COMMAND_SWEEP_INTERVAL must be a duration such as 30s' })
+  @Min(100)
+  COMMAND_SWEEP_INTERVAL: number = 30_000;
 }

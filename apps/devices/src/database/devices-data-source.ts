@@ -4,6 +4,7 @@ import { DeviceEntity } from '../registration/device.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { ExportCursor1763900000000 } from './migrations/1763900000000-export-cursor';
 import { DeviceTokens1764000000000 } from './migrations/1764000000000-device-tokens';
+import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -16,6 +17,11 @@ export function devicesDataSourceOptions(
     schema,
     poolSize,
     entities: [DeviceEntity],
-    migrations: [InitialSchema1763800000000, ExportCursor1763900000000, DeviceTokens1764000000000],
+    migrations: [
+      InitialSchema1763800000000,
+      ExportCursor1763900000000,
+      DeviceTokens1764000000000,
+      CommandsAndScreenshots1764100000000,
+    ],
   });
 }

@@ -8,8 +8,14 @@ import {
   type ReplaySelector,
   type SqlExecutor,
 } from '@app/delivery';
-import { MetricsService, pgPoolOf } from '@app/platform';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BLOB_STORE, MetricsService, pgPoolOf, type BlobStore } from '@app/platform';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DevicesConfig } from '../config/devices.config';
 import { forwardingHooks } from './forwarding-metrics';
@@ -32,6 +38,7 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
     private readonly config: DevicesConfig,
     dataSource: DataSource,
     metrics: MetricsService,
+    @Inject(BLOB_STORE) images: BlobStore,
   ) {
     const toggles: [DataType, boolean][] = [
       ['device', true],
@@ -54,6 +61,7 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
             config.MENTOR_API_URL,
             config.MENTOR_API_TOKEN,
             config.FORWARD_TIMEOUT,
+            images,
           ),
           hooks: forwardingHooks(metrics),
           batchSize: config.FORWARD_BATCH_SIZE,

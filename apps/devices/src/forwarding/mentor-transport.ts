@@ -1,10 +1,16 @@
 import { MENTOR_INGEST_PATHS, type DataType } from '@app/contracts';
 import type { ClaimedMessage, DeliveryTransport, SendOutcome } from '@app/delivery';
+import { blobKey, type BlobStore } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 
 /** Answers after which a retry cannot succeed; the spec's list. */
 const PERMANENT = new Set([400, 401, 403, 404, 413, 422]);
 const MAX_ORIGIN_IDS = 50;
+/**
+ * Screenshot requests carry their images (base64); a batch is split into requests of at most
+ * this many bytes of JSON (one image alone may exceed it), well below the mentor's BODY_LIMIT.
+ */
+export const SCREENSHOT_REQUEST_BYTES = 8 * 1_048_576;
 
 /**
  * Sends one topic's batch to the mentor endpoint of the reference table as a JSON array,
@@ -17,11 +23,60 @@ export class MentorTransport implements DeliveryTransport {
     private readonly baseUrl: string,
     private readonly token: string,
     private readonly timeoutMs: number,
+    private readonly images?: BlobStore,
   ) {}
 
   async send(topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
     const path = MENTOR_INGEST_PATHS[topic as DataType];
     if (!path) return { kind: 'permanent', reason: `no mentor endpoint for topic ${topic}` };
+    if (topic !== 'screenshots') {
+      return this.post(path, messages, JSON.stringify(messages.map((m) => m.payload)));
+    }
+    return this.sendScreenshots(path, messages);
+  }
+
+  /**
+   * The image travels with its record, read from the store at send time so the outbox holds
+   * metadata only. The batch goes out in size-bounded requests, one after another; the first
+   * failure is the batch's outcome (what was delivered before it is absorbed on redelivery).
+   */
+  private async sendScreenshots(path: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
+    if (!this.images) return { kind: 'permanent', reason: 'no image store to read screenshots' };
+    let chunk: string[] = [];
+    let chunkMessages: ClaimedMessage[] = [];
+    let size = 2;
+    const flush = async (): Promise<SendOutcome> => {
+      if (chunk.length === 0) return { kind: 'delivered' };
+      const outcome = await this.post(path, chunkMessages, `[${chunk.join(',')}]`);
+      chunk = [];
+      chunkMessages = [];
+      size = 2;
+      return outcome;
+    };
+    for (const message of messages) {
+      const payload = message.payload as { sha256?: string };
+      let image: Buffer | undefined;
+      try {
+        image = payload.sha256 ? await this.images.get(blobKey(payload.sha256)) : undefined;
+      } catch (error) {
+        return { kind: 'transient', reason: `image store: ${String(error)}` };
+      }
+      if (!image) {
+        return { kind: 'permanent', reason: `image ${payload.sha256 ?? '?'} is not in the store` };
+      }
+      const text = JSON.stringify({ ...payload, image_base64: image.toString('base64') });
+      if (chunk.length > 0 && size + text.length + 1 > SCREENSHOT_REQUEST_BYTES) {
+        const outcome = await flush();
+        if (outcome.kind !== 'delivered') return outcome;
+      }
+      chunk.push(text);
+      chunkMessages.push(message);
+      size += text.length + 1;
+    }
+    return flush();
+  }
+
+  private async post(path: string, messages: ClaimedMessage[], body: string): Promise<SendOutcome> {
     const origins = [
       ...new Set(messages.map((m) => m.requestId).filter((id): id is string => !!id)),
     ];
@@ -36,7 +91,7 @@ export class MentorTransport implements DeliveryTransport {
       const response = await fetch(new URL(path, this.baseUrl), {
         method: 'POST',
         headers,
-        body: JSON.stringify(messages.map((m) => m.payload)),
+        body,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       const text = await response.text().catch(() => '');

@@ -1,6 +1,9 @@
-import { BaseConfig, EnvDuration, EnvNumber } from '@app/platform';
+import { BaseConfig, EnvDuration, EnvList, EnvNumber } from '@app/platform';
 import {
+  ArrayMinSize,
+  IsArray,
   IsInt,
+  Matches,
   IsOptional,
   IsString,
   IsUrl,
@@ -114,4 +117,40 @@ export class MentorConfig extends BaseConfig {
   @IsInt()
   @Min(1024)
   override BODY_LIMIT: number = 16 * 1_048_576;
+
+  /** First words a command may start with. */
+  @EnvList()
+  @IsArray()
+  @ArrayMinSize(1)
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+    each: true,
+    message: 'COMMAND_ALLOWLIST must be command names such as get_info,status',
+  })
+  COMMAND_ALLOWLIST: string[] = [
+    'get_info',
+    'status',
+    'restart',
+    'get_processes',
+    'get_logs',
+    'restart_service',
+    'screenshot',
+  ];
+
+  /** A command not picked up (or not started) within this time expires. */
+  @EnvDuration('s')
+  @IsInt({ message: 'COMMAND_TTL must be a duration such as 1h' })
+  @Min(1000)
+  COMMAND_TTL: number = 3_600_000;
+
+  /** How often commands still pending past their deadline are expired. */
+  @EnvDuration('s')
+  @IsInt({ message: 'COMMAND_SWEEP_INTERVAL must be a duration such as 30s' })
+  @Min(100)
+  COMMAND_SWEEP_INTERVAL: number = 30_000;
+
+  /** Timeout of one command hand-off request to Devices (retries as forwarding). */
+  @EnvDuration('s')
+  @IsInt({ message: 'COMMAND_HANDOFF_TIMEOUT must be a duration such as 10s' })
+  @Min(100)
+  COMMAND_HANDOFF_TIMEOUT: number = 10_000;
 }

@@ -4,6 +4,7 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { SyncState1763900000000 } from './migrations/1763900000000-sync-state';
 import { QueryModel1763950000000 } from './migrations/1763950000000-query-model';
 import { UsersAndSessions1764000000000 } from './migrations/1764000000000-users-and-sessions';
+import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -21,6 +22,7 @@ export function mentorDataSourceOptions(
       SyncState1763900000000,
       QueryModel1763950000000,
       UsersAndSessions1764000000000,
+      CommandsAndScreenshots1764100000000,
     ],
   });
 }

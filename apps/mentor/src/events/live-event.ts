@@ -5,7 +5,7 @@
  * refetching; `count` says how many new records the batch held.
  */
 export interface LiveEvent {
-  type: 'metrics' | 'activities' | 'alerts' | 'processes' | 'device' | 'command';
+  type: 'metrics' | 'activities' | 'alerts' | 'processes' | 'device' | 'command' | 'screenshots';
   deviceid: string;
   count: number;
   records: Record<string, unknown>[];

@@ -5,9 +5,12 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
+  MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { EnvBoolean, EnvDuration, EnvList, EnvNumber } from './env.decorators';
 
@@ -85,6 +88,65 @@ export class BaseConfig {
   @IsInt()
   @Min(1)
   RATE_LIMIT_PER_IP: number = 3000;
+
+  /** Largest screenshot accepted, in bytes (`413` above). */
+  @EnvNumber()
+  @IsInt()
+  @Min(1024)
+  SCREENSHOT_MAX_BYTES: number = 5 * 1_048_576;
+
+  /** Screenshots (rows and images) older than this many days are pruned. */
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  RETENTION_DAYS: number = 30;
+
+  /** How often the retention prune runs (also once shortly after start). */
+  @EnvDuration('s')
+  @IsInt({ message: 'RETENTION_INTERVAL must be a duration such as 1h' })
+  @Min(1000)
+  RETENTION_INTERVAL: number = 3_600_000;
+
+  /** Where screenshot images are kept: `local` files or an `s3`-compatible bucket. */
+  @IsIn(['local', 's3'])
+  STORAGE_DRIVER: 'local' | 's3' = 'local';
+
+  /** Folder of the local driver; default DATA_DIR/<service>/blobs. */
+  @IsOptional()
+  @IsString()
+  STORAGE_DIR?: string;
+
+  @ValidateIf((config: BaseConfig) => config.STORAGE_DRIVER === 's3')
+  @IsString({ message: 'S3_BUCKET is required when STORAGE_DRIVER=s3' })
+  @MinLength(3)
+  S3_BUCKET?: string;
+
+  /** e.g. http://minio:9000; unset = AWS. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  S3_ENDPOINT?: string;
+
+  @IsString()
+  S3_REGION: string = 'us-east-1';
+
+  /** Unset = the AWS default credential chain (environment, instance role...). */
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Path-style URLs (bucket in the path), as MinIO needs. */
+  @EnvBoolean()
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE: boolean = true;
+
+  /** Key prefix inside the bucket; default `<service>/`. */
+  @IsOptional()
+  @IsString()
+  S3_PREFIX?: string;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

@@ -9,7 +9,7 @@ import type { DevSecretName } from '../config/dev-secrets';
 import { resolveSecrets } from '../config/resolve-secrets';
 import { resolveDatabase } from '../database/resolve-database';
 import { runMigrations } from '../database/run-migrations';
-import { createHttpApp, handleShutdown } from './bootstrap';
+import { createHttpApp, handleShutdown, type HttpAppOptions } from './bootstrap';
 import { startupBanner } from './startup-banner';
 
 export interface ServiceDefinition<C extends BaseConfig> {
@@ -23,6 +23,8 @@ export interface ServiceDefinition<C extends BaseConfig> {
   module(url: string): DynamicModule;
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
   bannerLines?: string[];
+  /** Registers fastify plugins (multipart...) before routes are served. */
+  configure?: HttpAppOptions['configure'];
   /** Warnings worth a line at every start (e.g. an insecure mode switched on). */
   warnings?: string[];
 }
@@ -52,6 +54,7 @@ export async function runService<C extends BaseConfig>(
     corsOrigins: config.CORS_ORIGINS,
     trustProxy: config.TRUST_PROXY,
     docs: service.docs,
+    configure: service.configure,
   });
   handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
     await db.embedded?.stop();

@@ -1,0 +1,178 @@
+import {
+  checkReport,
+  MAX_COMMAND_RESULT_BYTES,
+  type CommandResultDto,
+  type InternalCommandDto,
+} from '@app/contracts';
+import { errorBody, pgPoolOf, withTransaction } from '@app/platform';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import { DevicesConfig } from '../config/devices.config';
+import { ForwardingService } from '../forwarding/forwarding.service';
+import { statusMessage, type CommandRow } from './command-row';
+import {
+  DELIVER_PENDING,
+  EXPIRE_DUE,
+  INSERT_COMMANDS,
+  LOCK_COMMAND,
+  RECORD_REPORT,
+} from './commands.sql';
+
+/** The command as a device (and an operator) sees it. */
+export function commandView(row: CommandRow): Record<string, unknown> {
+  return { ...row };
+}
+
+/**
+ * Commands on the Devices side: the mentor hands them over, the device polls and reports, and
+ * every state change goes back to the mentor through the forwarding outbox in the same
+ * transaction. A sweep expires commands left pending or delivered past their deadline.
+ */
+@Injectable()
+export class CommandsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CommandsService.name);
+  private readonly pool: Pool;
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<unknown>;
+
+  constructor(
+    private readonly config: DevicesConfig,
+    dataSource: DataSource,
+    private readonly forwarding: ForwardingService,
+  ) {
+    this.pool = pgPoolOf(dataSource);
+  }
+
+  async receive(
+    commands: InternalCommandDto[],
+    requestId: string,
+  ): Promise<{ received: number; stored: number }> {
+    const stored = await withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<CommandRow>(INSERT_COMMANDS, [
+        commands.map((c) => c.commandid),
+        commands.map((c) => c.deviceid),
+        commands.map((c) => c.command_text),
+        commands.map((c) => c.issued_by),
+        commands.map((c) => c.created_at),
+        commands.map((c) => c.expires_at),
+      ]);
+      const expired = rows.filter((row) => row.status === 'expired');
+      await this.forward(client, expired, requestId);
+      return rows.length;
+    });
+    this.forwarding.kick();
+    return { received: commands.length, stored };
+  }
+
+  /** Oldest first; each returned command is now `delivered` (and the mentor hears so). */
+  async poll(deviceid: string, limit: number, requestId: string): Promise<CommandRow[]> {
+    const rows = await withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<CommandRow>(DELIVER_PENDING, [deviceid, limit]);
+      rows.sort(
+        (a, b) =>
+          a.created_at.getTime() - b.created_at.getTime() || a.commandid.localeCompare(b.commandid),
+      );
+      await this.forward(client, rows, requestId);
+      return rows;
+    });
+    if (rows.length > 0) this.forwarding.kick();
+    return rows;
+  }
+
+  async report(
+    deviceid: string,
+    commandid: string,
+    report: CommandResultDto,
+    requestId: string,
+  ): Promise<CommandRow> {
+    if (
+      report.result !== undefined &&
+      Buffer.byteLength(report.result) > MAX_COMMAND_RESULT_BYTES
+    ) {
+      throw new BadRequestException(
+        errorBody(400, 'result must be at most 64 KiB', [
+          { field: 'result', errors: [`result must be at most ${MAX_COMMAND_RESULT_BYTES} bytes`] },
+        ]),
+      );
+    }
+    const row = await withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<CommandRow>(LOCK_COMMAND, [commandid]);
+      const current = rows[0];
+      if (!current) throw new NotFoundException(errorBody(404, `Command ${commandid} not found`));
+      if (current.deviceid !== deviceid) {
+        throw new ForbiddenException(errorBody(403, 'This command belongs to another device'));
+      }
+      const open = current.status === 'pending' || current.status === 'delivered';
+      if (open && current.expires_at.getTime() <= Date.now()) {
+        throw new ConflictException(errorBody(409, 'Command has expired'));
+      }
+      const verdict = checkReport(current.status, report.status);
+      if (!verdict.ok) throw new ConflictException(errorBody(409, verdict.reason));
+      if (!verdict.changed) return current;
+      const updated = await client.query<CommandRow>(RECORD_REPORT, [
+        commandid,
+        report.status,
+        report.result ?? null,
+        report.exit_code ?? null,
+      ]);
+      await this.forward(client, updated.rows, requestId);
+      return updated.rows[0];
+    });
+    this.forwarding.kick();
+    return row;
+  }
+
+  /** Expires overdue commands; returns how many. */
+  async expireDue(): Promise<number> {
+    const count = await withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<CommandRow>(EXPIRE_DUE);
+      await this.forward(client, rows, null);
+      return rows.length;
+    });
+    if (count > 0) {
+      this.logger.log(`Expired ${count} command(s) past their deadline`);
+      this.forwarding.kick();
+    }
+    return count;
+  }
+
+  onApplicationBootstrap(): void {
+    const tick = (): void => {
+      this.sweeping = this.expireDue()
+        .catch((error: unknown) => this.logger.warn(`Command expiry failed: ${String(error)}`))
+        .finally(() => {
+          this.sweeping = undefined;
+          if (this.timer) this.timer = setTimeout(tick, this.config.COMMAND_SWEEP_INTERVAL);
+        });
+    };
+    this.timer = setTimeout(tick, this.config.COMMAND_SWEEP_INTERVAL);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+
+  private async forward(
+    client: PoolClient,
+    rows: CommandRow[],
+    requestId: string | null,
+  ): Promise<void> {
+    await this.forwarding.enqueue(
+      client,
+      'command_status',
+      rows.map((row) => statusMessage(row, requestId)),
+    );
+  }
+}

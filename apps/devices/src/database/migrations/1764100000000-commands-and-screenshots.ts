@@ -1,0 +1,60 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Remote commands as handed over by the mentor (the mentor's commandid is the key, so a
+ * redelivered hand-off changes nothing) and screenshot records (the image itself lives in the
+ * blob store under its SHA-256).
+ */
+export class CommandsAndScreenshots1764100000000 implements MigrationInterface {
+  name = 'CommandsAndScreenshots1764100000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`
+      CREATE TABLE commands (
+        commandid uuid PRIMARY KEY,
+        deviceid text NOT NULL,
+        command_text text NOT NULL,
+        issued_by text NOT NULL,
+        status text NOT NULL DEFAULT 'pending'
+          CHECK (status IN ('pending', 'delivered', 'running', 'completed', 'failed', 'expired')),
+        result text,
+        exit_code integer,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        delivered_at timestamptz,
+        started_at timestamptz,
+        finished_at timestamptz,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    // The poll (oldest pending of one device) and the expiry sweep read only open commands.
+    await db.query(
+      `CREATE INDEX commands_pending_idx ON commands (deviceid, created_at, commandid) WHERE status = 'pending'`,
+    );
+    await db.query(
+      `CREATE INDEX commands_open_expiry_idx ON commands (expires_at) WHERE status IN ('pending', 'delivered')`,
+    );
+    await db.query(`
+      CREATE TABLE screenshots (
+        id uuid PRIMARY KEY,
+        deviceid text NOT NULL,
+        ts timestamptz NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        content_type text NOT NULL,
+        width integer NOT NULL,
+        height integer NOT NULL,
+        size_bytes integer NOT NULL,
+        sha256 text NOT NULL
+      )`);
+    await db.query(
+      `CREATE INDEX screenshots_device_ts_idx ON screenshots (deviceid, ts DESC, id DESC)`,
+    );
+    await db.query(`CREATE INDEX screenshots_ts_idx ON screenshots (ts)`);
+    await db.query(`CREATE INDEX screenshots_sha256_idx ON screenshots (sha256)`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query('DROP TABLE IF EXISTS screenshots');
+    await db.query('DROP TABLE IF EXISTS commands');
+  }
+}
