@@ -40,17 +40,25 @@ void describe('GroupCommitter', () => {
   });
 
   void it('queues jobs that arrive during a write into the next group', async () => {
-    const r = recorder({ delayMs: 30 });
-    const committer = new GroupCommitter(r.write, {
-      maxRows: 100,
-      maxConcurrent: 1,
-      rowsOf: (j: Job) => j.rows,
-    });
+    const groups: string[][] = [];
+    let release!: () => void;
+    const firstWriteHeld = new Promise<void>((resolve) => (release = resolve));
+    const committer = new GroupCommitter(
+      async (jobs: Job[]) => {
+        groups.push(jobs.map((j) => j.name));
+        // The first write stays open until the test has queued more jobs behind it.
+        if (groups.length === 1) await firstWriteHeld;
+        return jobs.map((j) => j.name);
+      },
+      { maxRows: 100, maxConcurrent: 1, rowsOf: (j: Job) => j.rows },
+    );
     const first = committer.submit({ name: 'first', rows: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    while (groups.length === 0) await new Promise((resolve) => setImmediate(resolve));
     const later = ['x', 'y'].map((name) => committer.submit({ name, rows: 1 }));
+    assert.equal(committer.queued, 2);
+    release();
     await Promise.all([first, ...later]);
-    assert.deepEqual(r.groups, [['first'], ['x', 'y']]);
+    assert.deepEqual(groups, [['first'], ['x', 'y']]);
   });
 
   void it('splits groups at the row limit but never splits one job', async () => {
