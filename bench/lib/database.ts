@@ -40,7 +40,9 @@ export class BenchDatabase {
   async version(): Promise<string> {
     const client = await this.connect(this.adminUrl);
     try {
-      const { rows } = await client.query<{ v: string }>('SHOW server_version');
+      const { rows } = await client.query<{ v: string }>(
+        "SELECT current_setting('server_version') AS v",
+      );
       return rows[0].v;
     } finally {
       await client.end();
