@@ -27,6 +27,7 @@ export class ServiceProcess {
     readonly name: ServiceName,
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   /** Starts the service and waits until /health/ready answers 200. */
@@ -34,8 +35,10 @@ export class ServiceProcess {
     name: ServiceName,
     env: Record<string, string>,
     port?: number,
+    /** Extra node flags, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+    nodeArgs: string[] = [],
   ): Promise<ServiceProcess> {
-    const service = new ServiceProcess(name, port ?? (await freePort()), env);
+    const service = new ServiceProcess(name, port ?? (await freePort()), env, nodeArgs);
     await service.launch();
     return service;
   }
@@ -46,6 +49,11 @@ export class ServiceProcess {
 
   get logs(): string {
     return this.output.join('');
+  }
+
+  /** Process id of the running service (for CPU and memory readings from /proc). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
   }
 
   get running(): boolean {
@@ -89,7 +97,7 @@ export class ServiceProcess {
     this.exitCode = null;
     this.exitSignal = null;
     const portVariable = this.name === 'devices' ? 'DEVICES_PORT' : 'MENTOR_PORT';
-    const child = spawn(process.execPath, [ENTRY[this.name]], {
+    const child = spawn(process.execPath, [...this.nodeArgs, ENTRY[this.name]], {
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'test',

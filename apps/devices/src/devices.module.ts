@@ -1,5 +1,6 @@
 import {
   AppThrottlerGuard,
+  CounterThrottlerStorage,
   HealthModule,
   loggerParams,
   MetricsModule,
@@ -38,6 +39,7 @@ export class DevicesModule {
         // applied after authentication by DeviceTokenGuard, on the same storage.
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: config.RATE_LIMIT_WINDOW, limit: config.RATE_LIMIT_PER_IP }],
+          storage: new CounterThrottlerStorage(),
         }),
         MetricsModule,
         HealthModule.forRoot(

@@ -1,6 +1,7 @@
 import {
   appVersion,
   AppThrottlerGuard,
+  CounterThrottlerStorage,
   HealthModule,
   loggerParams,
   MetricsModule,
@@ -38,6 +39,7 @@ export class MentorModule {
         ),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: config.RATE_LIMIT_WINDOW, limit: config.RATE_LIMIT_PER_IP }],
+          storage: new CounterThrottlerStorage(),
         }),
         MetricsModule,
         HealthModule.forRoot({ service: 'mentor', version: appVersion() }),

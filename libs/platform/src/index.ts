@@ -31,6 +31,7 @@ export * from './http/startup-banner';
 export * from './database/unnest-insert';
 export * from './http/run-service';
 export * from './security/app-throttler.guard';
+export * from './security/counter-throttler.storage';
 export * from './security/auth.decorators';
 export * from './security/fixed-window-limiter';
 export * from './security/rate-limit.exception';

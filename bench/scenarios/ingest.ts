@@ -1,0 +1,192 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { BenchContext, blackHole, metricSample, startBaseline } from '../lib/context';
+import { cannon } from '../lib/load';
+import { ProcessWatch, round } from '../lib/proc';
+import type { Measurement, ScenarioResult } from '../lib/result';
+
+const CONNECTIONS = 50;
+
+/**
+ * Single-record (a) or 100-record (b) metrics POSTs to the Devices service, authenticated
+ * with device tokens, validated, stored and outboxed (MENTOR_API_URL points at a server that
+ * never answers, so every record gets its outbox row but the relay does not compete for the CPU), against a
+ * baseline on the same database: a bare node:http server with one INSERT per request (a), or
+ * the raw multi-row INSERT ceiling of the database itself (b).
+ */
+export async function ingestScenario(ctx: BenchContext, batch: number): Promise<ScenarioResult> {
+  const name = batch === 1 ? 'ingest-single' : 'ingest-batch';
+  const durationS = ctx.options.quick ? 8 : 20;
+  const warmupS = ctx.options.quick ? 2 : 4;
+  const url = await ctx.db.create(`bench_${name.replace('-', '_')}`);
+  const hole = await blackHole();
+  const devices = await ctx.startDevices(url, hole.url);
+  const pool = ctx.pool(url);
+  const measurements: Measurement[] = [];
+  try {
+    const fleet = await ctx.enrol(devices, CONNECTIONS);
+    await pool.query('CREATE TABLE public.baseline_metrics (LIKE devices.metrics INCLUDING ALL)');
+    let turn = 0;
+    const body = (): Record<string, unknown> | Record<string, unknown>[] =>
+      batch === 1 ? metricSample() : Array.from({ length: batch }, () => metricSample());
+
+    // Baseline first.
+    if (batch === 1) {
+      const baseline = await startBaseline(url);
+      try {
+        const next = (): { path: string; headers: Record<string, string>; body: string } => {
+          const device = fleet[(turn += 1) % fleet.length];
+          return {
+            path: '/',
+            headers: {},
+            body: JSON.stringify({ ...metricSample(), deviceid: device.id }),
+          };
+        };
+        await cannon({ url: baseline.url, connections: CONNECTIONS, durationS: warmupS, next });
+        const watch = new ProcessWatch({
+          baseline: () => [baseline.pid],
+          postgres: ctx.postgresPids,
+          loadgen: () => [process.pid],
+        });
+        watch.start();
+        const load = await cannon({ url: baseline.url, connections: CONNECTIONS, durationS, next });
+        measurements.push({
+          label: 'baseline: node:http + 1 INSERT/request',
+          load,
+          processes: watch.stop(),
+        });
+      } finally {
+        await baseline.stop();
+      }
+    } else {
+      measurements.push(await rawInsertCeiling(ctx, url, batch, durationS));
+    }
+
+    const next = (): { path: string; headers: Record<string, string>; body: string } => {
+      const device = fleet[(turn += 1) % fleet.length];
+      return {
+        path: `/api/v1/devices/${device.id}/metrics`,
+        headers: { authorization: device.auth },
+        body: JSON.stringify(body()),
+      };
+    };
+    const connections = batch === 1 ? CONNECTIONS : 16;
+    await cannon({ url: devices.url, connections, durationS: warmupS, next });
+    const watch = new ProcessWatch({
+      devices: () => [devices.pid!],
+      postgres: ctx.postgresPids,
+      loadgen: () => [process.pid],
+    });
+    watch.start();
+    const load = await cannon({ url: devices.url, connections, durationS, next });
+    const processes = watch.stop();
+    // Every 201 is a committed record with its outbox row: check the counts agree.
+    const { rows } = await pool.query<{ metrics: number; outbox: number }>(
+      `SELECT (SELECT count(*) FROM devices.metrics)::int AS metrics,
+              (SELECT count(*) FROM devices.outbox)::int AS outbox`,
+    );
+    measurements.push({
+      label: `Raqeem Devices (${batch === 1 ? 'single record' : `${batch}-record batches`}, ${connections} connections)`,
+      load,
+      recordsPerS: load.rps * batch,
+      processes,
+      extra: { storedRows: rows[0].metrics, outboxRows: rows[0].outbox },
+    });
+    const base = measurements[0];
+    const baseRate = base.recordsPerS ?? base.load!.rps;
+    const rate = load.rps * batch;
+    return {
+      scenario: name,
+      description:
+        batch === 1
+          ? `single-record metrics POSTs at ${CONNECTIONS} connections vs bare node:http + one INSERT per request`
+          : `${batch}-record metrics batches at ${connections} connections vs the raw multi-row INSERT ceiling`,
+      measurements,
+      ratio: { of: 'records/s vs baseline', value: round(rate / baseRate, 2) },
+      targets:
+        batch === 1
+          ? [
+              {
+                what: 'single-record ingest',
+                target: '>= 8000 req/s',
+                value: `${load.rps} req/s`,
+                met: load.rps >= 8000,
+              },
+              {
+                what: 'single-record p99',
+                target: '<= 30 ms',
+                value: `${load.p99Ms} ms`,
+                met: load.p99Ms <= 30,
+              },
+              {
+                what: 'Devices peak RSS',
+                target: '<= 250 MB',
+                value: `${processes.devices.peakRssMb} MB`,
+                met: processes.devices.peakRssMb <= 250,
+              },
+            ]
+          : [
+              {
+                what: 'batched ingest',
+                target: '>= 50000 records/s',
+                value: `${rate} records/s`,
+                met: rate >= 50_000,
+              },
+            ],
+      notes: [
+        `${load.failures} failed requests`,
+        `rows stored ${rows[0].metrics}, outbox rows ${rows[0].outbox} (warm-up included)`,
+      ],
+    };
+  } finally {
+    await pool.end();
+    await devices.stop();
+    hole.close();
+    await delay(200);
+    await ctx.db.drop(`bench_${name.replace('-', '_')}`);
+  }
+}
+
+/** Four connections doing back-to-back multi-row INSERTs straight into the database. */
+async function rawInsertCeiling(
+  ctx: BenchContext,
+  url: string,
+  batch: number,
+  durationS: number,
+): Promise<Measurement> {
+  const pool = ctx.pool(url);
+  const columns = [
+    'id',
+    'deviceid',
+    'ts',
+    ...Object.keys(metricSample()).filter((k) => k !== 'id'),
+  ];
+  const sql = `INSERT INTO public.baseline_metrics (${columns.join(', ')}) VALUES ${Array.from(
+    { length: batch },
+    (_, i) => `(${columns.map((_c, j) => `$${i * columns.length + j + 1}`).join(', ')})`,
+  ).join(', ')}`;
+  const watch = new ProcessWatch({ postgres: ctx.postgresPids, loadgen: () => [process.pid] });
+  watch.start();
+  let rows = 0;
+  const end = Date.now() + durationS * 1000;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (Date.now() < end) {
+        const values: unknown[] = [];
+        const now = new Date().toISOString();
+        for (let i = 0; i < batch; i += 1) {
+          const sample = metricSample();
+          values.push(sample.id, 'raw-device', now, ...columns.slice(3).map((c) => sample[c]));
+        }
+        await pool.query(sql, values);
+        rows += batch;
+      }
+    }),
+  );
+  const processes = watch.stop();
+  await pool.end();
+  return {
+    label: `baseline: raw ${batch}-row INSERTs, 4 connections, no HTTP`,
+    recordsPerS: round(rows / durationS),
+    processes,
+  };
+}
