@@ -38,3 +38,4 @@ export * from './security/rate-limit.exception';
 export * from './security/secret-token';
 export * from './http/security-headers';
 export * from './storage/index';
+export * from './jobs/periodic-task';

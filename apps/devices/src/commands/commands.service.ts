@@ -4,7 +4,7 @@ import {
   type CommandResultDto,
   type InternalCommandDto,
 } from '@app/contracts';
-import { errorBody, pgPoolOf, withTransaction } from '@app/platform';
+import { errorBody, pgPoolOf, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -42,8 +42,7 @@ export function commandView(row: CommandRow): Record<string, unknown> {
 export class CommandsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CommandsService.name);
   private readonly pool: Pool;
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<unknown>;
+  private readonly sweep = new PeriodicTask('Command expiry', () => this.expireDue(), this.logger);
 
   constructor(
     private readonly config: DevicesConfig,
@@ -147,21 +146,11 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    const tick = (): void => {
-      this.sweeping = this.expireDue()
-        .catch((error: unknown) => this.logger.warn(`Command expiry failed: ${String(error)}`))
-        .finally(() => {
-          this.sweeping = undefined;
-          if (this.timer) this.timer = setTimeout(tick, this.config.COMMAND_SWEEP_INTERVAL);
-        });
-    };
-    this.timer = setTimeout(tick, this.config.COMMAND_SWEEP_INTERVAL);
+    this.sweep.start(this.config.COMMAND_SWEEP_INTERVAL);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+    await this.sweep.stop();
   }
 
   private async forward(

@@ -7,6 +7,8 @@ import {
   sniffImage,
   withTransaction,
   type BlobStore,
+  pruneWithBlobs,
+  PeriodicTask,
 } from '@app/platform';
 import {
   BadRequestException,
@@ -46,8 +48,11 @@ export type ScreenshotResult = IngestResultDto & {
 export class ScreenshotsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ScreenshotsService.name);
   private readonly pool: Pool;
-  private timer?: NodeJS.Timeout;
-  private pruning?: Promise<unknown>;
+  private readonly retention = new PeriodicTask(
+    'Screenshot retention',
+    () => this.prune(),
+    this.logger,
+  );
 
   constructor(
     private readonly config: DevicesConfig,
@@ -131,41 +136,21 @@ export class ScreenshotsService implements OnApplicationBootstrap, OnApplication
 
   /** Deletes screenshots older than RETENTION_DAYS and the images no row uses any more. */
   async prune(now = Date.now()): Promise<number> {
-    const cutoff = new Date(now - this.config.RETENTION_DAYS * DAY_MS).toISOString();
-    let removed = 0;
-    for (;;) {
-      const { rows } = await this.pool.query<{ deleted: number; unused: string[] }>(
-        PRUNE_SCREENSHOTS,
-        [cutoff],
-      );
-      // A crash between the delete and the file removal leaves an orphan image, never a row
-      // without its image.
-      for (const sha256 of rows[0].unused) await this.store.delete(blobKey(sha256));
-      removed += rows[0].deleted;
-      if (rows[0].deleted < 500) break;
-    }
+    const cutoff = new Date(now - this.config.RETENTION_DAYS * DAY_MS);
+    const removed = await pruneWithBlobs(this.pool, this.store, PRUNE_SCREENSHOTS, cutoff);
     if (removed > 0) this.logger.log(`Retention: removed ${removed} screenshot(s)`);
     return removed;
   }
 
   onApplicationBootstrap(): void {
-    const tick = (): void => {
-      this.pruning = this.prune()
-        .catch((error: unknown) =>
-          this.logger.warn(`Screenshot retention failed: ${String(error)}`),
-        )
-        .finally(() => {
-          this.pruning = undefined;
-          if (this.timer) this.timer = setTimeout(tick, this.config.RETENTION_INTERVAL);
-        });
-    };
-    this.timer = setTimeout(tick, Math.min(5_000, this.config.RETENTION_INTERVAL));
+    this.retention.start(
+      this.config.RETENTION_INTERVAL,
+      Math.min(5_000, this.config.RETENTION_INTERVAL),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.pruning;
+    await this.retention.stop();
   }
 }
 

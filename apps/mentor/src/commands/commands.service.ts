@@ -4,7 +4,7 @@ import {
   type CommandListQueryDto,
   type ForwardedCommandStatusDto,
 } from '@app/contracts';
-import { errorBody, pgPoolOf, withTransaction } from '@app/platform';
+import { errorBody, pgPoolOf, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -43,8 +43,7 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger(CommandsService.name);
   private readonly pool: Pool;
   private readonly allowed: ReadonlySet<string>;
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<unknown>;
+  private readonly sweep = new PeriodicTask('Command expiry', () => this.expireDue(), this.logger);
 
   constructor(
     private readonly config: MentorConfig,
@@ -193,21 +192,11 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
-    const tick = (): void => {
-      this.sweeping = this.expireDue()
-        .catch((error: unknown) => this.logger.warn(`Command expiry failed: ${String(error)}`))
-        .finally(() => {
-          this.sweeping = undefined;
-          if (this.timer) this.timer = setTimeout(tick, this.config.COMMAND_SWEEP_INTERVAL);
-        });
-    };
-    this.timer = setTimeout(tick, this.config.COMMAND_SWEEP_INTERVAL);
+    this.sweep.start(this.config.COMMAND_SWEEP_INTERVAL);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+    await this.sweep.stop();
   }
 
   private async announce(client: PoolClient, commands: CommandView[]): Promise<void> {
