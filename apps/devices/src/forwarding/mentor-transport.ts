@@ -1,10 +1,13 @@
 import { MENTOR_INGEST_PATHS, type DataType } from '@app/contracts';
-import type { ClaimedMessage, DeliveryTransport, SendOutcome } from '@app/delivery';
+import {
+  postForDelivery,
+  type ClaimedMessage,
+  type DeliveryTransport,
+  type SendOutcome,
+} from '@app/delivery';
 import { blobKey, type BlobStore } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 
-/** Answers after which a retry cannot succeed; the spec's list. */
-const PERMANENT = new Set([400, 401, 403, 404, 413, 422]);
 const MAX_ORIGIN_IDS = 50;
 /**
  * Screenshot requests carry their images (base64); a batch is split into requests of at most
@@ -81,45 +84,11 @@ export class MentorTransport implements DeliveryTransport {
       ...new Set(messages.map((m) => m.requestId).filter((id): id is string => !!id)),
     ];
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
       authorization: `Bearer ${this.token}`,
       'x-request-id': origins.length === 1 ? origins[0] : `relay-${randomUUID()}`,
     };
     if (origins.length > 1)
       headers['x-origin-request-ids'] = origins.slice(0, MAX_ORIGIN_IDS).join(',');
-    try {
-      const response = await fetch(new URL(path, this.baseUrl), {
-        method: 'POST',
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const text = await response.text().catch(() => '');
-      if (response.ok) return { kind: 'delivered' };
-      const reason = `mentor answered ${response.status}: ${text.slice(0, 500)}`;
-      if (PERMANENT.has(response.status)) {
-        return { kind: 'permanent', reason, status: response.status };
-      }
-      return {
-        kind: 'transient',
-        reason,
-        retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
-      };
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      const name =
-        (error as Error).name === 'TimeoutError'
-          ? `timeout after ${this.timeoutMs} ms`
-          : String(error);
-      return { kind: 'transient', reason: cause ? `${name} (${cause})` : name };
-    }
+    return postForDelivery(new URL(path, this.baseUrl), body, headers, this.timeoutMs, 'mentor');
   }
-}
-
-function retryAfterMs(header: string | null): number | undefined {
-  if (!header) return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

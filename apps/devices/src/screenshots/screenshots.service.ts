@@ -27,7 +27,7 @@ import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from '../registration/device-registry.service';
 import type { Upload } from './screenshot-upload';
-import { INSERT_SCREENSHOT, PRUNE_SCREENSHOTS } from './screenshots.sql';
+import { INSERT_SCREENSHOT } from './screenshots.sql';
 
 const DAY_MS = 86_400_000;
 
@@ -137,7 +137,7 @@ export class ScreenshotsService implements OnApplicationBootstrap, OnApplication
   /** Deletes screenshots older than RETENTION_DAYS and the images no row uses any more. */
   async prune(now = Date.now()): Promise<number> {
     const cutoff = new Date(now - this.config.RETENTION_DAYS * DAY_MS);
-    const removed = await pruneWithBlobs(this.pool, this.store, PRUNE_SCREENSHOTS, cutoff);
+    const removed = await pruneWithBlobs(this.pool, this.store, 'screenshots', cutoff);
     if (removed > 0) this.logger.log(`Retention: removed ${removed} screenshot(s)`);
     return removed;
   }

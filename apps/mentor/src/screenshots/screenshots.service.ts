@@ -27,12 +27,7 @@ import { MentorConfig } from '../config/mentor.config';
 import { eventsFor, publishEvents } from '../events/event-publisher';
 import { FleetService } from '../fleet/fleet.service';
 import { TOUCH_DEVICES } from '../ingest/ingest.sql';
-import {
-  INSERT_SCREENSHOTS,
-  PRUNE_SCREENSHOTS,
-  SCREENSHOT_BY_ID,
-  SCREENSHOT_COLUMNS,
-} from './screenshots.sql';
+import { INSERT_SCREENSHOTS, SCREENSHOT_BY_ID, SCREENSHOT_COLUMNS } from './screenshots.sql';
 
 const DAY_MS = 86_400_000;
 
@@ -151,7 +146,7 @@ export class ScreenshotsService implements OnApplicationBootstrap, OnApplication
   /** Deletes screenshots older than RETENTION_DAYS and the images no row uses any more. */
   async prune(now = Date.now()): Promise<number> {
     const cutoff = new Date(now - this.config.RETENTION_DAYS * DAY_MS);
-    const removed = await pruneWithBlobs(this.pool, this.store, PRUNE_SCREENSHOTS, cutoff);
+    const removed = await pruneWithBlobs(this.pool, this.store, 'screenshots', cutoff);
     if (removed > 0) this.logger.log(`Retention: removed ${removed} screenshot(s)`);
     return removed;
   }
