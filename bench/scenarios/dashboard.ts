@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { ROLLUPS_FROM_RAW } from '../../apps/mentor/src/telemetry/metric-rollup.sql';
 import { BenchContext } from '../lib/context';
 import { closedLoop } from '../lib/load';
 import { ProcessWatch, round } from '../lib/proc';
@@ -10,7 +11,7 @@ const CONCURRENCY = 4;
 /**
  * Mentor dashboard queries over HTTP with a signed-in session, on a data set loaded with SQL
  * into the Mentor schema after its migrations: 1,000 devices, 10,000 metric samples each over
- * the last 24 h (10 M rows; 1 M with --quick) and 200 open alerts each.
+ * the last 24 h (10 M rows; 1 M with --quick), their per-minute rollups, and 200 open alerts each.
  */
 export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const perDevice = ctx.options.quick ? 1000 : 10_000;
@@ -94,8 +95,11 @@ async function load(pool: import('pg').Pool, perDevice: number): Promise<void> {
     );
     await client.query('ALTER TABLE metrics DROP CONSTRAINT metrics_pkey');
     for (const index of indexes) await client.query(`DROP INDEX mentor."${index.name}"`);
-    const step = 100;
-    for (let from = 0; from < DEVICES; from += step) {
+    // Oldest first and all devices at each instant, the order live ingest writes them in, so
+    // one device's rows are spread over the table as they are in production.
+    const step = Math.max(1, Math.floor(perDevice / 10));
+    for (let first = perDevice - 1; first >= 0; first -= step) {
+      const last = Math.max(0, first - step + 1);
       await client.query(`
         INSERT INTO metrics (id, deviceid, ts, received_at, cpu_usage, cpu_temp, memory_total,
                              memory_used, swap_used, disk_total, disk_used, net_bytes_in, net_bytes_out)
@@ -103,11 +107,13 @@ async function load(pool: import('pg').Pool, perDevice: number): Promise<void> {
                now() - s * (interval '86400 seconds' / ${perDevice}), now(),
                random() * 100, 40 + random() * 40, 17179869184, (random() * 16e9)::bigint, 0,
                512110190592, 210000000000, (random() * 1e6)::bigint, (random() * 1e6)::bigint
-          FROM generate_series(${from}, ${Math.min(from + step, DEVICES) - 1}) d,
-               generate_series(0, ${perDevice - 1}) s`);
+          FROM generate_series(${first}, ${last}, -1) s, generate_series(0, ${DEVICES - 1}) d
+         ORDER BY s DESC, d`);
     }
     await client.query('ALTER TABLE metrics ADD CONSTRAINT metrics_pkey PRIMARY KEY (id)');
     for (const index of indexes) await client.query(index.def);
+    // The per-minute rollups that ingest keeps, built from the same rows, in time order.
+    await client.query(ROLLUPS_FROM_RAW);
     await client.query(`
       INSERT INTO alerts (id, deviceid, ts, level, alert_type, message, value, threshold)
       SELECT gen_random_uuid(), 'dev-' || lpad(d::text, 4, '0'), now() - s * interval '7 minutes',
@@ -119,6 +125,7 @@ async function load(pool: import('pg').Pool, perDevice: number): Promise<void> {
       SELECT deviceid, level, count(*) FROM alerts WHERE state <> 'resolved' GROUP BY deviceid, level
       ON CONFLICT (deviceid, level) DO UPDATE SET unresolved = EXCLUDED.unresolved`);
     await client.query('VACUUM ANALYZE metrics');
+    await client.query('VACUUM ANALYZE metric_rollups');
     await client.query('VACUUM ANALYZE alerts');
     await client.query('VACUUM ANALYZE devices');
     await client.query('VACUUM ANALYZE alert_counts');

@@ -168,4 +168,42 @@ void describe('Mentor ingest of forwarded records', () => {
     ]);
     assert.equal(rows[0].n, 0);
   });
+  void it('keeps the per-minute rollups equal to the raw rows, counting a redelivered sample once', async () => {
+    const T0 = Date.parse('2026-11-20T10:00:00.000Z');
+    const samples = Array.from({ length: 240 }, (_, i) => ({
+      id: randomUUID(),
+      deviceid: i % 2 === 0 ? 'roll-a' : 'roll-b',
+      timestamp: new Date(T0 + i * 750).toISOString(),
+      cpu_usage: (i * 13) % 100,
+      // Every third sample has no memory reading: its average must skip it, not count a zero.
+      ...(i % 3 === 0 ? {} : { memory_used: 17_179_869_184 + i * 1_000_003 }),
+    }));
+    // Concurrent batches over the same minutes, then a redelivery of half of them.
+    const batches = [0, 1, 2, 3].map((k) => samples.filter((_, i) => i % 4 === k));
+    const results = await Promise.all(batches.map((batch) => post('/devices/metrics', batch)));
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [200, 200, 200, 200],
+    );
+    const again = await post('/devices/metrics', samples.slice(0, 120));
+    assert.equal(again.body.stored, 0);
+    const { rows: raw } = await db.query(`
+      SELECT deviceid, date_bin('1 minute', ts, timestamptz '2000-01-01Z') AS slot, count(*)::int AS samples,
+             count(memory_used)::int AS memory_used_n, sum(memory_used)::float8::text AS memory_used_sum,
+             max(memory_used)::text AS memory_used_max, sum(cpu_usage) AS cpu_usage_sum
+        FROM metrics WHERE deviceid IN ('roll-a', 'roll-b') GROUP BY 1, 2 ORDER BY 1, 2`);
+    const { rows: rollups } = await db.query(`
+      SELECT deviceid, slot, samples, memory_used_n, memory_used_sum::text, memory_used_max::text, cpu_usage_sum
+        FROM metric_rollups WHERE deviceid IN ('roll-a', 'roll-b') ORDER BY 1, 2`);
+    assert.equal(raw.length, 6);
+    assert.equal(rollups.length, raw.length);
+    rollups.forEach((rollup: Record<string, unknown>, i: number) => {
+      const expected = raw[i] as Record<string, unknown>;
+      const { cpu_usage_sum: rolledCpu, ...exact } = rollup;
+      const { cpu_usage_sum: rawCpu, ...rawExact } = expected;
+      // Counts, byte-counter sums (whole numbers far below 2^53) and maxima are exact.
+      assert.deepEqual(exact, rawExact);
+      assert.ok(Math.abs(Number(rolledCpu) - Number(rawCpu)) < 1e-9);
+    });
+  });
 });

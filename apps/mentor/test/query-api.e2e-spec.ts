@@ -272,6 +272,54 @@ void describe('Mentor query API', () => {
     );
   });
 
+  void it('answers a range that starts and ends mid-minute from rollups and raw rows exactly as the raw rows would', async () => {
+    interface FullBucket extends Bucket {
+      bucket_end: string;
+      memory_used_avg: number | null;
+    }
+    // The seven untimed-memory samples at T0 - 60 s fall in the first bucket.
+    const all = [
+      ...samples,
+      ...sameTime.map(() => ({ timestamp: iso(T0 - 60_000), cpu_usage: 1, memory_used: null })),
+    ];
+    const from = T0 - 90_500;
+    const to = T0 + 570_250;
+    const response = await get<FullBucket[]>(
+      `/devices/${BUSY}/metrics?from=${iso(from)}&to=${iso(to)}&points=5`,
+    );
+    assert.equal(response.status, 200);
+    const buckets = [...response.body].reverse();
+    assert.ok(buckets.length <= 5);
+    // Contiguous buckets covering exactly [from, to).
+    assert.equal(Date.parse(buckets[0].bucket), from);
+    assert.equal(Date.parse(buckets.at(-1)!.bucket_end), to);
+    for (let b = 1; b < buckets.length; b++)
+      assert.equal(buckets[b].bucket, buckets[b - 1].bucket_end);
+    for (const bucket of buckets) {
+      const start = Date.parse(bucket.bucket);
+      const end = Date.parse(bucket.bucket_end);
+      const inside = all.filter(
+        (s) => Date.parse(s.timestamp) >= start && Date.parse(s.timestamp) < end,
+      );
+      assert.equal(bucket.samples, inside.length, `samples of ${bucket.bucket}`);
+      const cpu = inside.map((s) => s.cpu_usage);
+      const memory = inside.map((s) => s.memory_used).filter((m): m is number => m !== null);
+      assert.ok(
+        Math.abs(bucket.cpu_usage_avg - cpu.reduce((a, c) => a + c, 0) / cpu.length) < 1e-9,
+      );
+      assert.equal(bucket.cpu_usage_max, Math.max(...cpu));
+      assert.equal(bucket.memory_used_max, Math.max(...memory));
+      assert.ok(
+        Math.abs(bucket.memory_used_avg! - memory.reduce((a, m) => a + m, 0) / memory.length) <
+          1e-6,
+      );
+    }
+    assert.equal(
+      buckets.reduce((sum, b) => sum + b.samples, 0),
+      all.filter((s) => Date.parse(s.timestamp) >= from && Date.parse(s.timestamp) < to).length,
+    );
+  });
+
   void it('puts a sample on a bucket boundary into the later bucket and excludes the range end', async () => {
     const response = await get<{ bucket: string; samples: number }[]>(
       `/devices/${BUSY}/metrics?from=${iso(T0 + 59_000)}&to=${iso(T0 + 61_000)}&points=2`,

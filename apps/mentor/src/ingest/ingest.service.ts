@@ -10,6 +10,7 @@ import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { eventsFor, publishEvents } from '../events/event-publisher';
+import { ROLLUP_FIELDS, UPSERT_METRIC_ROLLUPS } from '../telemetry/metric-rollup.sql';
 import {
   COUNT_NEW_ALERTS,
   insertRecords,
@@ -68,8 +69,14 @@ export class IngestService {
       const { text, values } = insertRecords(kind, rows);
       const result = await client.query<{ id: string }>(text, values);
       await this.touch(client, records);
-      if (kind === 'metrics') await this.updateLatestMetric(client, rows);
       const fresh = new Set(result.rows.map((row) => row.id));
+      if (kind === 'metrics') {
+        await this.updateLatestMetric(client, rows);
+        await this.addToRollups(
+          client,
+          rows.filter((row) => fresh.has(row.id as string)),
+        );
+      }
       const stored = records.filter((record) => fresh.has(record.id)) as unknown as Record<
         string,
         unknown
@@ -185,6 +192,16 @@ export class IngestService {
       latest.map((r) => r.cpu_usage ?? null),
       latest.map((r) => r.memory_used ?? null),
       latest.map((r) => r.memory_total ?? null),
+    ]);
+  }
+
+  /** Only fresh samples are added, so a redelivered batch leaves the rollups as they were. */
+  private async addToRollups(client: PoolClient, rows: Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await client.query(UPSERT_METRIC_ROLLUPS, [
+      rows.map((r) => r.deviceid),
+      rows.map((r) => r.ts),
+      ...ROLLUP_FIELDS.map((field) => rows.map((r) => r[field] ?? null)),
     ]);
   }
 

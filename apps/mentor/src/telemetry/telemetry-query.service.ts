@@ -3,6 +3,7 @@ import { errorBody, pgPoolOf } from '@app/platform';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { bucketPlan } from './bucket-plan';
 import { SqlFilter } from '../common/sql-filter';
 import { FleetService } from '../fleet/fleet.service';
 import {
@@ -12,6 +13,7 @@ import {
   METRIC_COLUMNS,
   PROCESS_SNAPSHOT,
 } from './telemetry-query.sql';
+import { ROLLUP_BUCKETS } from './metric-rollup.sql';
 
 const DAY_MS = 86_400_000;
 
@@ -79,28 +81,36 @@ export class TelemetryQueryService {
         ]),
       );
     }
-    const width = Math.max(1, Math.ceil((to - from) / points));
-    const { rows } = await this.pool.query(METRIC_BUCKETS, [
-      deviceid,
-      new Date(from).toISOString(),
-      new Date(to).toISOString(),
-      width,
-    ]);
-    return rows.map((row: Row) => ({
-      ...numbersOf(row),
-      bucket_end: new Date(Math.min((row.bucket as Date).getTime() + width, to)),
-      bucket_seconds: width / 1000,
-    }));
+    const plan = bucketPlan(from, to, points);
+    const iso = (ms: number): string => new Date(ms).toISOString();
+    const { rows } = plan.rollups
+      ? await this.pool.query(ROLLUP_BUCKETS, [
+          deviceid,
+          iso(from),
+          iso(to),
+          plan.width,
+          iso(plan.rollups.from),
+          iso(plan.rollups.to),
+          iso(plan.origin),
+        ])
+      : await this.pool.query(METRIC_BUCKETS, [deviceid, iso(from), iso(to), plan.width]);
+    const seconds = plan.width / 1000;
+    return rows.map((row: Row) => {
+      const start = (row.bucket as Date).getTime();
+      // The first bucket of a minute-aligned plan may start before `from`; it holds only
+      // samples from `from` on, so that is what it reports.
+      row.bucket = start < from ? new Date(from) : row.bucket;
+      row.bucket_end = new Date(Math.min(start + plan.width, to));
+      row.bucket_seconds = seconds;
+      return row;
+    });
   }
 }
 
 /** bigint columns arrive as strings from node-postgres; byte counts fit a double exactly. */
 function numbersOf(row: Row): Row {
-  const out: Row = { ...row };
   for (const field of METRIC_BIGINT_FIELDS) {
-    for (const key of [field, `${field}_max`]) {
-      if (typeof out[key] === 'string') out[key] = Number(out[key]);
-    }
+    if (typeof row[field] === 'string') row[field] = Number(row[field]);
   }
-  return out;
+  return row;
 }

@@ -11,12 +11,14 @@ export const ACTIVITY_COLUMNS = `id, deviceid, ts AS timestamp, received_at, act
 /**
  * $1 device, $2 from, $3 to, $4 bucket width in ms. `date_bin` with the range start as origin
  * gives at most `points` buckets over [from, to); each carries the sample count and, per
- * field, the average and the maximum (so a short spike survives downsampling).
+ * field, the average and the maximum (so a short spike survives downsampling). Maxima come back
+ * as float8, exact for every counter up to 2^53, so no bigint strings reach Node. Used for
+ * buckets shorter than a minute; longer ones read the rollups (metric-rollup.sql.ts).
  */
 export const METRIC_BUCKETS = `
   SELECT date_bin($4::float8 * interval '1 millisecond', ts, $2::timestamptz) AS bucket,
          count(*)::int AS samples,
-         ${METRIC_FIELDS.map((f) => `avg(${f})::float8 AS ${f}_avg, max(${f}) AS ${f}_max`).join(',\n         ')}
+         ${METRIC_FIELDS.map((f) => `avg(${f})::float8 AS ${f}_avg, max(${f})::float8 AS ${f}_max`).join(',\n         ')}
   FROM metrics
   WHERE deviceid = $1 AND ts >= $2::timestamptz AND ts < $3::timestamptz
   GROUP BY bucket

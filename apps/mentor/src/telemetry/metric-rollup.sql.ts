@@ -1,0 +1,72 @@
+import { TELEMETRY_FIELD_COLUMNS } from '@app/contracts';
+
+// The per-minute metric rollups (migration 1764200000000): written by ingest, read by the
+// downsampled metrics query. Both sides are here so their column names cannot drift.
+
+export const ROLLUP_SLOT_MS = 60_000;
+const FIELDS = TELEMETRY_FIELD_COLUMNS.metrics;
+/** Minutes are cut in UTC whatever the session's TimeZone (date_bin on timestamptz is). */
+const SLOT_OF = (column: string): string =>
+  `date_bin('1 minute', ${column}, timestamptz '2000-01-01 00:00:00+00')`;
+
+/** Per field: how many samples carried it, their sum and their maximum. */
+const COLUMNS = FIELDS.map((c) => `${c.name}_n, ${c.name}_sum, ${c.name}_max`).join(', ');
+const AGGREGATES = FIELDS.map(
+  (c) => `count(${c.name}), coalesce(sum(${c.name}::float8), 0), max(${c.name})`,
+).join(', ');
+
+/**
+ * Adds freshly stored samples (never redelivered ones) to their minutes: $1 deviceids,
+ * $2 timestamps, then one array per metric field. Rows are upserted in (deviceid, slot) order so
+ * concurrent batches take their row locks in one order and cannot deadlock.
+ */
+export const UPSERT_METRIC_ROLLUPS = `
+  INSERT INTO metric_rollups AS r (deviceid, slot, samples, ${COLUMNS})
+  SELECT deviceid, ${SLOT_OF('ts')}, count(*), ${AGGREGATES}
+    FROM unnest($1::text[], $2::timestamptz[], ${FIELDS.map((c, i) => `$${i + 3}::${c.pgType}[]`).join(', ')})
+      AS v(deviceid, ts, ${FIELDS.map((c) => c.name).join(', ')})
+   GROUP BY 1, 2
+   ORDER BY 1, 2
+  ON CONFLICT (deviceid, slot) DO UPDATE SET
+    samples = r.samples + excluded.samples,
+    ${FIELDS.map((c) => `${c.name}_n = r.${c.name}_n + excluded.${c.name}_n, ${c.name}_sum = r.${c.name}_sum + excluded.${c.name}_sum, ${c.name}_max = GREATEST(r.${c.name}_max, excluded.${c.name}_max)`).join(',\n    ')}`;
+
+/** Rebuilds every rollup from the raw rows, minute by minute (the benchmark's bulk load). */
+export const ROLLUPS_FROM_RAW = `
+  INSERT INTO metric_rollups (deviceid, slot, samples, ${COLUMNS})
+  SELECT deviceid, ${SLOT_OF('ts')}, count(*), ${AGGREGATES}
+    FROM metrics GROUP BY 1, 2 ORDER BY 2, 1`;
+
+/** The metric field names, in the order UPSERT_METRIC_ROLLUPS takes their arrays. */
+export const ROLLUP_FIELDS = FIELDS.map((c) => c.name);
+
+/**
+ * Buckets of whole minutes: $1 device, $2 from, $3 to, $4 bucket width in ms (a multiple of a
+ * minute), $5 the first whole minute at or after `from`, $6 the last whole minute at or before
+ * `to`, $7 the bucket origin (the minute `from` falls in). Whole minutes come from the rollups,
+ * the partial minutes at either end from the raw rows, so every bucket aggregates exactly the
+ * samples in its [start, end) — the same answer the raw rows give, from ~1/60 of the rows at
+ * one-second sampling. Averages are sum / count; maxima are exact.
+ */
+export const ROLLUP_BUCKETS = `
+  WITH parts AS (
+    SELECT date_bin($4::float8 * interval '1 millisecond', ts, $7::timestamptz) AS bucket,
+           count(*) AS samples,
+           ${FIELDS.map((c) => `count(${c.name}) AS ${c.name}_n, sum(${c.name}::float8) AS ${c.name}_sum, max(${c.name}) AS ${c.name}_max`).join(',\n           ')}
+      FROM metrics
+     WHERE deviceid = $1
+       AND ((ts >= $2::timestamptz AND ts < $5::timestamptz) OR (ts >= $6::timestamptz AND ts < $3::timestamptz))
+     GROUP BY 1
+    UNION ALL
+    SELECT date_bin($4::float8 * interval '1 millisecond', slot, $7::timestamptz),
+           sum(samples),
+           ${FIELDS.map((c) => `sum(${c.name}_n), sum(${c.name}_sum), max(${c.name}_max)`).join(',\n           ')}
+      FROM metric_rollups
+     WHERE deviceid = $1 AND slot >= $5::timestamptz AND slot < $6::timestamptz
+     GROUP BY 1
+  )
+  SELECT bucket, sum(samples)::int AS samples,
+         ${FIELDS.map((c) => `(sum(${c.name}_sum) / nullif(sum(${c.name}_n), 0))::float8 AS ${c.name}_avg, max(${c.name}_max)::float8 AS ${c.name}_max`).join(',\n         ')}
+    FROM parts
+   GROUP BY bucket
+   ORDER BY bucket DESC`;
