@@ -49,6 +49,8 @@ export class BenchContext {
         DEVICES_API_URL: 'http://127.0.0.1:9',
       },
       port,
+      // e.g. BENCH_MENTOR_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the Mentor
+      (process.env.BENCH_MENTOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
     );
   }
 

@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { BaseConfig } from '../config/base.config';
 import { blobKey, type BlobStore } from './blob-store';
+import { createBlobStore } from './create-blob-store';
 import { LocalBlobStore } from './local-blob-store';
 import { S3BlobStore } from './s3-blob-store';
 
@@ -111,5 +113,22 @@ void describe('S3BlobStore', () => {
     await behavesAsAStore(store);
     // One upload above, one in behavesAsAStore: its second put of the same key sent nothing.
     assert.equal(fake.puts.filter((p) => p === path).length, 2);
+  });
+
+  void it('is what createBlobStore builds when STORAGE_DRIVER is s3, under the service prefix', async () => {
+    const config = {
+      STORAGE_DRIVER: 's3',
+      S3_BUCKET: 'shots',
+      S3_REGION: 'us-east-1',
+      S3_ENDPOINT: endpoint,
+      S3_ACCESS_KEY_ID: 'test',
+      S3_SECRET_ACCESS_KEY: 'test-secret',
+      S3_FORCE_PATH_STYLE: true,
+      DATA_DIR: tmpdir(),
+    } as unknown as BaseConfig;
+    const store = createBlobStore(config, 'devices');
+    assert.ok(store instanceof S3BlobStore);
+    await store.put(blobKey(HASH), Buffer.from('from config'), 'image/png');
+    assert.ok(fake.objects.has(`/shots/devices/sha256/ab/${HASH}`));
   });
 });
