@@ -1,9 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ROLLUPS_FROM_RAW } from '../../apps/mentor/src/telemetry/metric-rollup.sql';
+import { Pool } from 'pg';
 import { BenchContext } from '../lib/context';
 import { closedLoop } from '../lib/load';
 import { ProcessWatch, round } from '../lib/proc';
 import type { Measurement, ScenarioResult } from '../lib/result';
+import { dashboardSql } from './dashboard-sql';
 
 const DEVICES = 1000;
 const CONCURRENCY = 4;
@@ -19,6 +21,12 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
   const url = await ctx.db.create('bench_dashboard');
   let mentor = await ctx.startMentor(url);
   const pool = ctx.pool(url, 'mentor');
+  // As the Mentor connects (libs/platform typeorm-options), so the plans are the same.
+  const sqlPool = new Pool({
+    connectionString: url,
+    max: CONCURRENCY,
+    options: '-c search_path=mentor -c random_page_cost=1.1',
+  });
   const measurements: Measurement[] = [];
   try {
     const loadStarted = Date.now();
@@ -31,16 +39,22 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
     const headers = { authorization: auth };
     const device = (): string =>
       `dev-${String(Math.floor(Math.random() * DEVICES)).padStart(4, '0')}`;
-    const queries: [string, () => string][] = [
-      ['device list (first page of 100)', () => '/devices'],
+    const sql = dashboardSql(sqlPool);
+    const queries: [string, () => string, (device: string) => Promise<void>][] = [
+      ['device list (first page of 100)', () => '/devices', sql.list],
       [
         '24 h of metrics downsampled to 300 points',
         () => `/devices/${device()}/metrics?points=300`,
+        sql.metrics,
       ],
-      ['alerts page (100 newest)', () => `/devices/${device()}/alerts`],
+      ['alerts page (100 newest)', () => `/devices/${device()}/alerts`, sql.alerts],
     ];
     const targets: ScenarioResult['targets'] = [];
-    for (const [label, path] of queries) {
+    const ratios: string[] = [];
+    let metricsRatio = 0;
+    for (const [label, path, baseline] of queries) {
+      const base = await measureBaseline(ctx, label, durationS, () => baseline(device()));
+      measurements.push(base);
       const call = async (): Promise<boolean> => {
         const response = await fetch(`${mentor.url}${path()}`, { headers });
         await response.arrayBuffer();
@@ -55,6 +69,9 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
       watch.start();
       const result = await closedLoop(CONCURRENCY, durationS, call);
       measurements.push({ label, load: result, processes: watch.stop() });
+      const ratio = round(result.rps / base.load!.rps, 2);
+      ratios.push(`${label}: API ${result.rps} req/s vs SQL ${base.load!.rps} q/s = ${ratio}`);
+      if (path().includes('/metrics')) metricsRatio = ratio;
       targets.push({
         what: `${label} p95 at ${(perDevice * DEVICES) / 1e6} M rows`,
         target: '<= 50 ms',
@@ -66,15 +83,35 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
       scenario: 'dashboard',
       description: `mentor dashboard queries, ${CONCURRENCY} concurrent signed-in clients, ${DEVICES} devices, ${(perDevice * DEVICES).toLocaleString('en')} metric rows, ${DEVICES * 200} open alerts`,
       measurements,
+      ratio: { of: 'downsampled metrics req/s vs the same SQL through pg', value: metricsRatio },
       targets,
-      notes: [`data set loaded with SQL in ${loadS} s`],
+      notes: [`data set loaded with SQL in ${loadS} s`, ...ratios],
     };
   } finally {
     await pool.end();
+    await sqlPool.end();
     await mentor.stop();
     await delay(200);
     await ctx.db.drop('bench_dashboard');
   }
+}
+
+/** The same statements straight through node-postgres, same concurrency and duration. */
+async function measureBaseline(
+  ctx: BenchContext,
+  label: string,
+  durationS: number,
+  run: () => Promise<void>,
+): Promise<Measurement> {
+  const call = async (): Promise<boolean> => {
+    await run();
+    return true;
+  };
+  await closedLoop(CONCURRENCY, 2, call);
+  const watch = new ProcessWatch({ postgres: ctx.postgresPids, loadgen: () => [process.pid] });
+  watch.start();
+  const result = await closedLoop(CONCURRENCY, durationS, call);
+  return { label: `baseline: ${label}, its SQL through pg`, load: result, processes: watch.stop() };
 }
 
 async function load(pool: import('pg').Pool, perDevice: number): Promise<void> {
