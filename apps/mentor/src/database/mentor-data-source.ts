@@ -5,6 +5,7 @@ import { SyncState1763900000000 } from './migrations/1763900000000-sync-state';
 import { QueryModel1763950000000 } from './migrations/1763950000000-query-model';
 import { UsersAndSessions1764000000000 } from './migrations/1764000000000-users-and-sessions';
 import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
+import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -23,6 +24,7 @@ export function mentorDataSourceOptions(
       QueryModel1763950000000,
       UsersAndSessions1764000000000,
       CommandsAndScreenshots1764100000000,
+      PartitionedTelemetry1764300000000,
     ],
   });
 }
