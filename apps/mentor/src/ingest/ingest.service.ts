@@ -70,13 +70,15 @@ export class IngestService {
       await this.touch(client, records);
       if (kind === 'metrics') await this.updateLatestMetric(client, rows);
       const fresh = new Set(result.rows.map((row) => row.id));
-      const stored = records.filter((record) => fresh.has(record.id)) as unknown as Record<
+      const count = fresh.size;
+      // Each new record once, even if a batch carried the same one twice.
+      const stored = records.filter((record) => fresh.delete(record.id)) as unknown as Record<
         string,
         unknown
       >[];
       if (kind === 'alerts') await this.countNewAlerts(client, stored);
       await publishEvents(client, eventsFor(kind, stored, kind === 'metrics' ? 'newest' : 'all'));
-      return fresh.size;
+      return count;
     });
     return this.count(kind, records.length, stored);
   }
