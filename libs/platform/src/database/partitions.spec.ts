@@ -322,6 +322,36 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.equal(rows[0].t, '0');
   });
 
+  void it('survives its connection being cut while it waits for a lock, and finishes the work on the next run', async () => {
+    await convert();
+    await ensure([day(-8)]);
+    const reader = await pool.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM readings');
+      const running = run(NOW, { ...POLICY, lockTimeoutMs: 30_000 });
+      const outcome = running.then(
+        () => 'finished',
+        () => 'failed',
+      );
+      let waiting: number | undefined;
+      for (let i = 0; i < 100 && waiting === undefined; i++) {
+        const { rows } = await pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_locks WHERE NOT granted AND relation = 'readings'::regclass`,
+        );
+        waiting = rows[0]?.pid;
+        if (waiting === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.ok(waiting, 'the job waits for the table lock');
+      await pool.query('SELECT pg_terminate_backend($1)', [waiting]);
+      assert.equal(await outcome, 'failed');
+    } finally {
+      await reader.query('COMMIT');
+      reader.release();
+    }
+    assert.deepEqual((await run()).dropped, ['readings_p20310302']);
+  });
+
   void it('does nothing while another replica is maintaining the same schema', async () => {
     await convert();
     const other = await pool.connect();

@@ -335,6 +335,12 @@ export async function maintainPartitions(
 ): Promise<MaintenanceReport> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no error listener: a connection dropped between two statements
+  // (a database restart, pg_terminate_backend) would otherwise crash the process.
+  const onError = (error: Error): void => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     const { rows } = await client.query<{ locked: boolean }>(
       `SELECT pg_try_advisory_lock(hashtext('raqeem:partitions:' || current_schema())) AS locked`,
@@ -364,9 +370,10 @@ export async function maintainPartitions(
     }
     return run.report;
   } catch (error) {
-    broken = error instanceof Error ? error : new Error(String(error));
+    broken ??= error instanceof Error ? error : new Error(String(error));
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
 }
