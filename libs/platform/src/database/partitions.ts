@@ -186,10 +186,11 @@ async function inTransaction<T>(client: ClientBase, work: () => Promise<T>): Pro
  * Creates the partition of one UTC day and returns how many rows it took over from the default
  * partition. The table is made alone and then ATTACHed, which locks the parent only in SHARE
  * UPDATE EXCLUSIVE mode (reads and writes go on); CREATE TABLE ... PARTITION OF would lock it
- * exclusively. PostgreSQL refuses a partition whose range overlaps rows in the default
- * partition, so those rows are moved into the new table first, with the default partition
- * locked so that no new row of that day can land there in between (ATTACH locks it anyway to
- * check it). Indexes are created on attach from the parent's.
+ * exclusively. ATTACH locks the default partition exclusively to check that none of its rows
+ * belongs to the new day (PostgreSQL refuses the partition otherwise), so that lock is taken
+ * first and any such rows are moved into the new table under it: no new row of that day can
+ * land in the default partition in between. Queries reading the default partition wait for
+ * the few milliseconds this takes. Indexes are created on attach from the parent's.
  */
 export async function createDailyPartition(
   client: ClientBase,
