@@ -89,14 +89,14 @@ export class MigrationDatabase {
 }
 
 const DAY_MS = 86_400_000;
-export const TELEMETRY_TABLES = ['metrics', 'activities', 'alerts'];
+const TELEMETRY_TABLES = ['metrics', 'activities', 'alerts'];
 
 /**
  * Puts one metric, activity and alert at each of `times` (device `dev-1`) and returns where
  * each id belongs once the tables are partitioned: its day's partition, or the default
  * partition when the migration gives its day none (more than a year old).
  */
-export async function seedTelemetry(
+async function seedTelemetry(
   db: MigrationDatabase,
   times: number[],
   now: number,
@@ -131,7 +131,7 @@ export async function seedTelemetry(
  * partitioned, keyed by (id, ts), with the indexes it had (`before`) and every row unchanged,
  * in the partition of its day.
  */
-export async function assertPartitioned(
+async function assertPartitioned(
   db: MigrationDatabase,
   before: Awaited<ReturnType<MigrationDatabase['describe']>>[],
   placed: Map<string, string>,
@@ -146,5 +146,45 @@ export async function assertPartitioned(
       `SELECT id, tableoid::regclass::text AS p FROM ${table}`,
     );
     for (const row of rows) assert.equal(row.p, placed.get(row.id), `${table} row ${row.id}`);
+  }
+}
+
+/**
+ * Migration 1764300000000 (partitioned telemetry) of one service, both ways, on a fresh
+ * database holding telemetry of today, 3 days ago, 500 days ago and 2 days ahead: up
+ * (assertPartitioned, then `partitioned`), down (every table exactly as before, then
+ * `reverted`) and up again, as a redeploy after a rollback would. `seeded` runs after the
+ * telemetry went in, to add service-specific state.
+ */
+export async function checkPartitionMigration(
+  prefix: string,
+  optionsFor: (url: string) => DataSourceOptions,
+  checks: {
+    seeded?: (db: MigrationDatabase) => Promise<void>;
+    partitioned: (db: MigrationDatabase) => Promise<void>;
+    reverted?: (db: MigrationDatabase) => Promise<void>;
+  },
+): Promise<void> {
+  const db = await MigrationDatabase.open(prefix, optionsFor);
+  try {
+    await db.migrateTo(1764100000000);
+    const now = Date.now();
+    const times = [now, now - 3 * DAY_MS, now - 500 * DAY_MS, now + 2 * DAY_MS];
+    const placed = await seedTelemetry(db, times, now);
+    await checks.seeded?.(db);
+    const before = await Promise.all(TELEMETRY_TABLES.map((table) => db.describe(table)));
+
+    assert.deepEqual(await db.migrateTo(), ['PartitionedTelemetry1764300000000']);
+    await assertPartitioned(db, before, placed);
+    await checks.partitioned(db);
+
+    await db.revertLast();
+    for (const [i, table] of TELEMETRY_TABLES.entries()) {
+      assert.deepEqual(await db.describe(table), before[i], `${table} is back as it was`);
+    }
+    await checks.reverted?.(db);
+    assert.deepEqual(await db.migrateTo(), ['PartitionedTelemetry1764300000000']);
+  } finally {
+    await db.close();
   }
 }

@@ -48,10 +48,7 @@ export async function convertToPartitioned(
   now = new Date(),
 ): Promise<void> {
   const name = quoteIdent(table);
-  const old = quoteIdent(`${table}_unpartitioned`);
-  await db.query(`ALTER TABLE ${name} RENAME TO ${old}`);
-  await db.query(`ALTER TABLE ${old} DROP CONSTRAINT ${quoteIdent(`${table}_pkey`)}`);
-  for (const index of indexes) await db.query(`DROP INDEX ${quoteIdent(index.name)}`);
+  const old = await setAside(db, { table, indexes }, 'unpartitioned');
   await db.query(
     `CREATE TABLE ${name} (LIKE ${old} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
      PARTITION BY RANGE (${PARTITION_KEY})`,
@@ -70,12 +67,7 @@ export async function convertToPartitioned(
     if (!days.some((d) => d.getTime() === day.getTime())) days.push(day);
   }
   for (const day of days) await db.query(dailyPartitionDdl(table, day));
-  await db.query(`INSERT INTO ${name} SELECT * FROM ${old}`);
-  await db.query(`ALTER TABLE ${name} ADD PRIMARY KEY (id, ${PARTITION_KEY})`);
-  for (const index of indexes) {
-    await db.query(`CREATE INDEX ${quoteIdent(index.name)} ON ${name} (${index.columns})`);
-  }
-  await db.query(`DROP TABLE ${old}`);
+  await fillAndIndex(db, { table, indexes }, old, `id, ${PARTITION_KEY}`);
 }
 
 /** The reverse of convertToPartitioned: one plain table keyed by `id`, the same indexes. */
@@ -83,20 +75,43 @@ export async function convertToPlain(
   db: MigrationSql,
   { table, indexes }: TableConversion,
 ): Promise<void> {
-  const name = quoteIdent(table);
-  const partitioned = quoteIdent(`${table}_partitioned`);
-  await db.query(`ALTER TABLE ${name} RENAME TO ${partitioned}`);
-  await db.query(`ALTER TABLE ${partitioned} DROP CONSTRAINT ${quoteIdent(`${table}_pkey`)}`);
-  for (const index of indexes) await db.query(`DROP INDEX ${quoteIdent(index.name)}`);
+  const partitioned = await setAside(db, { table, indexes }, 'partitioned');
   await db.query(
-    `CREATE TABLE ${name} (LIKE ${partitioned} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+    `CREATE TABLE ${quoteIdent(table)} (LIKE ${partitioned} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
   );
-  // A duplicate id (impossible while ingest deduplicates by id) fails the primary key below
-  // rather than being dropped silently.
-  await db.query(`INSERT INTO ${name} SELECT * FROM ${partitioned}`);
-  await db.query(`ALTER TABLE ${name} ADD PRIMARY KEY (id)`);
+  // A duplicate id (impossible while ingest deduplicates by id) fails the primary key rather
+  // than being dropped silently.
+  await fillAndIndex(db, { table, indexes }, partitioned, 'id');
+}
+
+/**
+ * Renames a table to `<table>_<suffix>` and drops its primary key and indexes, so the table
+ * that replaces it can take their names. Returns the new name, quoted.
+ */
+async function setAside(
+  db: MigrationSql,
+  { table, indexes }: TableConversion,
+  suffix: string,
+): Promise<string> {
+  const aside = quoteIdent(`${table}_${suffix}`);
+  await db.query(`ALTER TABLE ${quoteIdent(table)} RENAME TO ${aside}`);
+  await db.query(`ALTER TABLE ${aside} DROP CONSTRAINT ${quoteIdent(`${table}_pkey`)}`);
+  for (const index of indexes) await db.query(`DROP INDEX ${quoteIdent(index.name)}`);
+  return aside;
+}
+
+/** Copies the rows over, then builds the key and indexes once and drops the old table. */
+async function fillAndIndex(
+  db: MigrationSql,
+  { table, indexes }: TableConversion,
+  from: string,
+  primaryKey: string,
+): Promise<void> {
+  const name = quoteIdent(table);
+  await db.query(`INSERT INTO ${name} SELECT * FROM ${from}`);
+  await db.query(`ALTER TABLE ${name} ADD PRIMARY KEY (${primaryKey})`);
   for (const index of indexes) {
     await db.query(`CREATE INDEX ${quoteIdent(index.name)} ON ${name} (${index.columns})`);
   }
-  await db.query(`DROP TABLE ${partitioned}`);
+  await db.query(`DROP TABLE ${from}`);
 }

@@ -103,6 +103,14 @@ void describe('Partition maintenance against PostgreSQL', () => {
     return rows[0]?.p;
   }
 
+  async function indexesOf(table: string): Promise<string[]> {
+    const { rows } = await pool.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'p' AND tablename = $1 ORDER BY indexname`,
+      [table],
+    );
+    return rows.map((row) => row.indexdef);
+  }
+
   async function partitionNames(): Promise<string[]> {
     return (await listPartitions(pool, 'readings')).map((p) => p.name).sort();
   }
@@ -149,16 +157,10 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.equal(await partitionOf(ancient), 'readings_default', 'more than a year old');
     const names = await partitionNames();
     for (let i = 0; i <= 7; i++) assert.ok(names.includes(partitionName('readings', day(i))));
-    const { rows: indexes } = await pool.query<{ indexdef: string }>(
-      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'p' AND tablename = 'readings' ORDER BY indexname`,
-    );
-    assert.deepEqual(
-      indexes.map((i) => i.indexdef),
-      [
-        'CREATE UNIQUE INDEX readings_pkey ON ONLY p.readings USING btree (id, ts)',
-        'CREATE INDEX readings_v_idx ON ONLY p.readings USING btree (v, ts DESC)',
-      ],
-    );
+    assert.deepEqual(await indexesOf('readings'), [
+      'CREATE UNIQUE INDEX readings_pkey ON ONLY p.readings USING btree (id, ts)',
+      'CREATE INDEX readings_v_idx ON ONLY p.readings USING btree (v, ts DESC)',
+    ]);
     await assert.rejects(
       pool.query(`INSERT INTO readings (id, ts, state) VALUES ($1, $2, 'bogus')`, [
         randomUUID(),
@@ -186,16 +188,10 @@ void describe('Partition maintenance against PostgreSQL', () => {
       (await pool.query(`SELECT id FROM readings ORDER BY id`)).rows.map((r) => r.id),
       [...ids].sort(),
     );
-    const { rows: indexes } = await pool.query<{ indexdef: string }>(
-      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'p' AND tablename = 'readings' ORDER BY indexname`,
-    );
-    assert.deepEqual(
-      indexes.map((i) => i.indexdef),
-      [
-        'CREATE UNIQUE INDEX readings_pkey ON p.readings USING btree (id)',
-        'CREATE INDEX readings_v_idx ON p.readings USING btree (v, ts DESC)',
-      ],
-    );
+    assert.deepEqual(await indexesOf('readings'), [
+      'CREATE UNIQUE INDEX readings_pkey ON p.readings USING btree (id)',
+      'CREATE INDEX readings_v_idx ON p.readings USING btree (v, ts DESC)',
+    ]);
     const { rowCount } = await pool.query(
       `SELECT 1 FROM pg_class WHERE relname ~ '^readings_(p[0-9]{8}|default)$'`,
     );
@@ -216,10 +212,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     const id = await insert(at(9, 23));
     assert.equal(await partitionOf(id), 'readings_p20310319');
     // New partitions get the parent's indexes and constraints.
-    const { rows } = await pool.query<{ indexdef: string }>(
-      `SELECT indexdef FROM pg_indexes WHERE tablename = 'readings_p20310319' ORDER BY indexname`,
-    );
-    assert.equal(rows.length, 2);
+    assert.equal((await indexesOf('readings_p20310319')).length, 2);
   });
 
   void it('moves rows waiting in the default partition into the partition made for their day', async () => {
