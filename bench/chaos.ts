@@ -4,7 +4,8 @@
  * services with a FaultProxy between them, and in one run: stops the Mentor for a while,
  * SIGKILLs Devices twice, resets connections, delays answers past the relay's timeout, drops
  * ~5 % of answers after the Mentor committed, and sends one poison record that the Mentor
- * (through the proxy) refuses with 422. Then it lets everything drain and prints the oracle:
+ * (through the proxy) refuses with 422. Activities carry no timestamp, so a resent one arrives
+ * with another receive time. Then it lets everything drain and prints the oracle:
  * acknowledged ids missing at the Mentor (must be none), duplicates at the Mentor (none),
  * dead letters (exactly the poison one), and the replay of that dead letter once the Mentor
  * accepts it. Exits non-zero on any loss, duplicate or unexpected dead letter. Ends with the
@@ -52,9 +53,10 @@ const FULL: Plan = {
 function record(kind: Kind): Record<string, unknown> {
   if (kind === 'metrics') return metricSample(new Date().toISOString());
   if (kind === 'activities') {
+    // No device timestamp: a resent activity is stored at its new receive time, another `ts`,
+    // so only Devices' record_ids keeps it one record in the time-partitioned table.
     return {
       id: randomUUID(),
-      timestamp: new Date().toISOString(),
       activity_type: 'app_focus',
       description: 'chaos',
       app: 'editor',

@@ -1,6 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ROLLUPS_FROM_RAW } from '../../apps/mentor/src/telemetry/metric-rollup.sql';
 import { Pool } from 'pg';
+import { ROLLUPS_FROM_RAW } from '../../apps/mentor/src/telemetry/metric-rollup.sql';
+import {
+  addDays,
+  ensureDailyPartitions,
+  utcDay,
+} from '../../libs/platform/src/database/partitions';
 import { BenchContext } from '../lib/context';
 import { closedLoop } from '../lib/load';
 import { ProcessWatch, round } from '../lib/proc';
@@ -125,9 +130,16 @@ async function load(pool: import('pg').Pool, perDevice: number): Promise<void> {
              now() - (i % 300) * interval '1 second', now(), random() * 100,
              (random() * 16e9)::bigint, 17179869184
         FROM generate_series(0, ${DEVICES - 1}) i`);
-    // Indexes are built after the load: far faster than maintaining them row by row.
+    // The tables are partitioned by day: the mentor premade today's partition and the next
+    // days' at start; the loaded range reaches back 24 h, into yesterday.
+    const today = utcDay(Date.now());
+    for (const table of ['metrics', 'metric_rollups', 'alerts']) {
+      await ensureDailyPartitions(client, table, [addDays(today, -1), today]);
+    }
+    // Indexes are built after the load: far faster than maintaining them row by row. On a
+    // partitioned table the definition reads `ON ONLY`, which would build the parent's alone.
     const { rows: indexes } = await client.query<{ name: string; def: string }>(
-      `SELECT indexname AS name, indexdef AS def FROM pg_indexes
+      `SELECT indexname AS name, replace(indexdef, ' ON ONLY ', ' ON ') AS def FROM pg_indexes
         WHERE schemaname = 'mentor' AND tablename = 'metrics' AND indexname <> 'metrics_pkey'`,
     );
     await client.query('ALTER TABLE metrics DROP CONSTRAINT metrics_pkey');
@@ -147,7 +159,7 @@ async function load(pool: import('pg').Pool, perDevice: number): Promise<void> {
           FROM generate_series(${first}, ${last}, -1) s, generate_series(0, ${DEVICES - 1}) d
          ORDER BY s DESC, d`);
     }
-    await client.query('ALTER TABLE metrics ADD CONSTRAINT metrics_pkey PRIMARY KEY (id)');
+    await client.query('ALTER TABLE metrics ADD CONSTRAINT metrics_pkey PRIMARY KEY (id, ts)');
     for (const index of indexes) await client.query(index.def);
     // The per-minute rollups that ingest keeps, built from the same rows, in time order.
     await client.query(ROLLUPS_FROM_RAW);

@@ -7,6 +7,8 @@ import {
   appVersion,
   BLOB_STORE,
   createBlobStore,
+  PartitionMaintenanceModule,
+  partitionMaintenanceOptions,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -22,6 +24,10 @@ import { RegistrationModule } from './registration/registration.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { CommandsModule } from './commands/commands.module';
 import { ScreenshotsModule } from './screenshots/screenshots.module';
+import {
+  DEVICES_PARTITIONED_TABLES,
+  DEVICES_RETENTION_COMPANIONS,
+} from './telemetry/telemetry-partitions';
 
 /** The Devices service: ingest from agents, durable forwarding to the mentor. */
 @Module({})
@@ -52,6 +58,13 @@ export class DevicesModule {
         ExportModule,
         CommandsModule,
         ScreenshotsModule,
+        PartitionMaintenanceModule.forRoot(
+          partitionMaintenanceOptions(
+            config,
+            DEVICES_PARTITIONED_TABLES,
+            DEVICES_RETENTION_COMPANIONS,
+          ),
+        ),
       ],
       providers: [
         { provide: DevicesConfig, useValue: config },

@@ -7,6 +7,8 @@ import {
   MetricsModule,
   BLOB_STORE,
   createBlobStore,
+  PartitionMaintenanceModule,
+  partitionMaintenanceOptions,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -24,6 +26,7 @@ import { SyncModule } from './sync/sync.module';
 import { TelemetryQueryModule } from './telemetry/telemetry-query.module';
 import { CommandsModule } from './commands/commands.module';
 import { ScreenshotsModule } from './screenshots/screenshots.module';
+import { MENTOR_PARTITIONED_TABLES } from './ingest/telemetry-partitions';
 
 /** The Mentor service: the central copy, its query API and dashboard. */
 @Module({})
@@ -52,6 +55,9 @@ export class MentorModule {
         EventsModule,
         CommandsModule,
         ScreenshotsModule,
+        PartitionMaintenanceModule.forRoot(
+          partitionMaintenanceOptions(config, MENTOR_PARTITIONED_TABLES),
+        ),
       ],
       providers: [
         { provide: MentorConfig, useValue: config },

@@ -193,7 +193,7 @@ void describe('Mentor ingest of forwarded records', () => {
              max(memory_used)::text AS memory_used_max, sum(cpu_usage) AS cpu_usage_sum
         FROM metrics WHERE deviceid IN ('roll-a', 'roll-b') GROUP BY 1, 2 ORDER BY 1, 2`);
     const { rows: rollups } = await db.query(`
-      SELECT deviceid, slot, samples, memory_used_n, memory_used_sum::text, memory_used_max::text, cpu_usage_sum
+      SELECT deviceid, ts AS slot, samples, memory_used_n, memory_used_sum::text, memory_used_max::text, cpu_usage_sum
         FROM metric_rollups WHERE deviceid IN ('roll-a', 'roll-b') ORDER BY 1, 2`);
     assert.equal(raw.length, 6);
     assert.equal(rollups.length, raw.length);

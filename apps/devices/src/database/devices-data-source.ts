@@ -5,6 +5,7 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { ExportCursor1763900000000 } from './migrations/1763900000000-export-cursor';
 import { DeviceTokens1764000000000 } from './migrations/1764000000000-device-tokens';
 import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
+import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -22,6 +23,7 @@ export function devicesDataSourceOptions(
       ExportCursor1763900000000,
       DeviceTokens1764000000000,
       CommandsAndScreenshots1764100000000,
+      PartitionedTelemetry1764300000000,
     ],
   });
 }

@@ -23,3 +23,14 @@ export const RESOLVE = `
   SELECT * FROM resolved`;
 
 export const ALERT_BY_ID = `SELECT ${ALERT_COLUMNS} FROM alerts WHERE deviceid = $1 AND id = $2`;
+
+/**
+ * Retention removes alerts (a dropped partition, or a slice of the default partition); the
+ * unresolved ones among them leave the counters. `removed` names a relation holding exactly
+ * the removed rows, read in the transaction that removes them.
+ */
+export const UNCOUNT_REMOVED_ALERTS = (removed: string): string => `
+  UPDATE alert_counts c SET unresolved = c.unresolved - r.n
+  FROM (SELECT deviceid, level, count(*)::int AS n FROM ${removed}
+        WHERE state <> 'resolved' GROUP BY deviceid, level) r
+  WHERE c.deviceid = r.deviceid AND c.level = r.level`;

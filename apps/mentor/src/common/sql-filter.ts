@@ -27,6 +27,9 @@ export class SqlFilter {
     if (query.to) this.add((p) => `${ts} < ${p(query.to)}::timestamptz`);
     if (query.since) this.add((p) => `${ts} > ${p(query.since)}::timestamptz`);
     if (query.before && query.before_id) {
+      // The plain bound is implied by the row comparison, but only it lets PostgreSQL skip the
+      // newer partitions of a table partitioned by time (pruning does not read row comparisons).
+      this.add((p) => `${ts} <= ${p(query.before)}::timestamptz`);
       this.add(
         (p) =>
           `(${ts}, ${id}) < (${p(query.before)}::timestamptz, ${p(query.before_id)}::${idType})`,

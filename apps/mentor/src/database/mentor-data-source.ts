@@ -6,6 +6,7 @@ import { QueryModel1763950000000 } from './migrations/1763950000000-query-model'
 import { UsersAndSessions1764000000000 } from './migrations/1764000000000-users-and-sessions';
 import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
 import { MetricRollups1764200000000 } from './migrations/1764200000000-metric-rollups';
+import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -25,6 +26,7 @@ export function mentorDataSourceOptions(
       UsersAndSessions1764000000000,
       CommandsAndScreenshots1764100000000,
       MetricRollups1764200000000,
+      PartitionedTelemetry1764300000000,
     ],
   });
 }

@@ -70,20 +70,23 @@ export class IngestService {
       const result = await client.query<{ id: string }>(text, values);
       await this.touch(client, records);
       const fresh = new Set(result.rows.map((row) => row.id));
+      const count = fresh.size;
+      // Each new record once, even if a batch carried the same one twice.
+      const isNew = records.map((record) => fresh.delete(record.id));
       if (kind === 'metrics') {
         await this.updateLatestMetric(client, rows);
         await this.addToRollups(
           client,
-          rows.filter((row) => fresh.has(row.id as string)),
+          rows.filter((_row, i) => isNew[i]),
         );
       }
-      const stored = records.filter((record) => fresh.has(record.id)) as unknown as Record<
+      const stored = records.filter((_record, i) => isNew[i]) as unknown as Record<
         string,
         unknown
       >[];
       if (kind === 'alerts') await this.countNewAlerts(client, stored);
       await publishEvents(client, eventsFor(kind, stored, kind === 'metrics' ? 'newest' : 'all'));
-      return fresh.size;
+      return count;
     });
     return this.count(kind, records.length, stored);
   }

@@ -4,11 +4,16 @@ import { unnestInsert } from '@app/platform';
 // The mentor's ingest SQL, kept in one place. Every statement is idempotent: a redelivered
 // record changes nothing, and latest-state data is applied only when newer.
 
+/**
+ * The telemetry tables are partitioned by `ts`, so their key is `(id, ts)`. A forwarded record
+ * always carries the id and ts Devices stored it with (Devices keeps one row per id), so a
+ * redelivery conflicts and changes nothing, and RETURNING names only the new records.
+ */
 export function insertRecords(
   kind: TelemetryKind,
   rows: Record<string, unknown>[],
 ): { text: string; values: unknown[][] } {
-  return unnestInsert(kind, telemetryColumns(kind), rows);
+  return unnestInsert(kind, telemetryColumns(kind), rows, ['id', 'ts']);
 }
 
 /**

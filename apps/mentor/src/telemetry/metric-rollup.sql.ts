@@ -17,23 +17,23 @@ const AGGREGATES = FIELDS.map(
 
 /**
  * Adds freshly stored samples (never redelivered ones) to their minutes: $1 deviceids,
- * $2 timestamps, then one array per metric field. Rows are upserted in (deviceid, slot) order so
+ * $2 timestamps, then one array per metric field. Rows are upserted in (deviceid, minute) order so
  * concurrent batches take their row locks in one order and cannot deadlock.
  */
 export const UPSERT_METRIC_ROLLUPS = `
-  INSERT INTO metric_rollups AS r (deviceid, slot, samples, ${COLUMNS})
+  INSERT INTO metric_rollups AS r (deviceid, ts, samples, ${COLUMNS})
   SELECT deviceid, ${SLOT_OF('ts')}, count(*), ${AGGREGATES}
     FROM unnest($1::text[], $2::timestamptz[], ${FIELDS.map((c, i) => `$${i + 3}::${c.pgType}[]`).join(', ')})
       AS v(deviceid, ts, ${FIELDS.map((c) => c.name).join(', ')})
    GROUP BY 1, 2
    ORDER BY 1, 2
-  ON CONFLICT (deviceid, slot) DO UPDATE SET
+  ON CONFLICT (deviceid, ts) DO UPDATE SET
     samples = r.samples + excluded.samples,
     ${FIELDS.map((c) => `${c.name}_n = r.${c.name}_n + excluded.${c.name}_n, ${c.name}_sum = r.${c.name}_sum + excluded.${c.name}_sum, ${c.name}_max = GREATEST(r.${c.name}_max, excluded.${c.name}_max)`).join(',\n    ')}`;
 
 /** Rebuilds every rollup from the raw rows, minute by minute (the benchmark's bulk load). */
 export const ROLLUPS_FROM_RAW = `
-  INSERT INTO metric_rollups (deviceid, slot, samples, ${COLUMNS})
+  INSERT INTO metric_rollups (deviceid, ts, samples, ${COLUMNS})
   SELECT deviceid, ${SLOT_OF('ts')}, count(*), ${AGGREGATES}
     FROM metrics GROUP BY 1, 2 ORDER BY 2, 1`;
 
@@ -58,11 +58,11 @@ export const ROLLUP_BUCKETS = `
        AND ((ts >= $2::timestamptz AND ts < $5::timestamptz) OR (ts >= $6::timestamptz AND ts < $3::timestamptz))
      GROUP BY 1
     UNION ALL
-    SELECT date_bin($4::float8 * interval '1 millisecond', slot, $7::timestamptz),
+    SELECT date_bin($4::float8 * interval '1 millisecond', ts, $7::timestamptz),
            sum(samples),
            ${FIELDS.map((c) => `sum(${c.name}_n), sum(${c.name}_sum), max(${c.name}_max)`).join(',\n           ')}
       FROM metric_rollups
-     WHERE deviceid = $1 AND slot >= $5::timestamptz AND slot < $6::timestamptz
+     WHERE deviceid = $1 AND ts >= $5::timestamptz AND ts < $6::timestamptz
      GROUP BY 1
   )
   SELECT bucket, sum(samples)::int AS samples,

@@ -95,17 +95,37 @@ export class BaseConfig {
   @Min(1024)
   SCREENSHOT_MAX_BYTES: number = 5 * 1_048_576;
 
-  /** Screenshots (rows and images) older than this many days are pruned. */
+  /**
+   * Telemetry (metrics, activities, alerts: whole daily partitions, so kept up to one day
+   * longer) and screenshots (rows and images) older than this many days are pruned.
+   */
   @EnvNumber()
   @IsInt()
   @Min(1)
   RETENTION_DAYS: number = 30;
 
-  /** How often the retention prune runs (also once shortly after start). */
+  /** How often the retention prune and partition maintenance run (also once at start). */
   @EnvDuration('s')
   @IsInt({ message: 'RETENTION_INTERVAL must be a duration such as 1h' })
   @Min(1000)
   RETENTION_INTERVAL: number = 3_600_000;
+
+  /** Telemetry partitions are created for today and this many days ahead. */
+  @EnvNumber()
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  PARTITION_PREMAKE_DAYS: number = 7;
+
+  /**
+   * How long creating or dropping a partition waits for its table lock (behind a long query,
+   * new queries queue up behind the waiting lock); on time-out it is tried on the next run.
+   */
+  @EnvDuration('s')
+  @IsInt({ message: 'PARTITION_LOCK_TIMEOUT must be a duration such as 2s' })
+  @Min(100)
+  @Max(60_000)
+  PARTITION_LOCK_TIMEOUT: number = 2000;
 
   /** Where screenshot images are kept: `local` files or an `s3`-compatible bucket. */
   @IsIn(['local', 's3'])

@@ -5,25 +5,41 @@ export interface UnnestColumn {
 
 const SQL_CACHE = new Map<string, string>();
 
+/** `$1::uuid[], $2::text[], ...`: one array parameter per column, for `unnest(...)`. */
+export function unnestArrays(columns: UnnestColumn[]): string {
+  return columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
+}
+
+export function quotedColumns(columns: UnnestColumn[], prefix = ''): string {
+  return columns.map((c) => `${prefix}"${c.name}"`).join(', ');
+}
+
+/** The array parameters of `unnestArrays`, from row objects; a missing field is NULL. */
+export function unnestValues(
+  columns: UnnestColumn[],
+  rows: Record<string, unknown>[],
+): unknown[][] {
+  return columns.map((column) => rows.map((row) => row[column.name] ?? null));
+}
+
 /**
  * A batched insert: each column travels as one array parameter and `unnest` turns them back
  * into rows, which costs one round trip for any number of rows (far cheaper than one INSERT
- * per record). `ON CONFLICT (id) DO NOTHING RETURNING id` tells which records are new, so a
- * retried record is stored once and the caller can act on the new ones only. A missing field
- * is NULL.
+ * per record). `ON CONFLICT (<key>) DO NOTHING RETURNING id` tells which records are new, so a
+ * retried record is stored once and the caller can act on the new ones only. The key defaults
+ * to `id`; a table partitioned by `ts` needs `(id, ts)`.
  */
 export function unnestInsert(
   table: string,
   columns: UnnestColumn[],
   rows: Record<string, unknown>[],
+  conflictKey: string[] = ['id'],
 ): { text: string; values: unknown[][] } {
-  let text = SQL_CACHE.get(table);
+  const cacheKey = `${table}(${conflictKey.join(',')})`;
+  let text = SQL_CACHE.get(cacheKey);
   if (!text) {
-    const names = columns.map((c) => `"${c.name}"`).join(', ');
-    const arrays = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(', ');
-    text = `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ON CONFLICT (id) DO NOTHING RETURNING id`;
-    SQL_CACHE.set(table, text);
+    text = `INSERT INTO ${table} (${quotedColumns(columns)}) SELECT * FROM unnest(${unnestArrays(columns)}) ON CONFLICT (${conflictKey.join(', ')}) DO NOTHING RETURNING id`;
+    SQL_CACHE.set(cacheKey, text);
   }
-  const values = columns.map((column) => rows.map((row) => row[column.name] ?? null));
-  return { text, values };
+  return { text, values: unnestValues(columns, rows) };
 }

@@ -33,17 +33,17 @@ export class MetricRollups1764200000000 implements MigrationInterface {
     await db.query(`
       CREATE TABLE metric_rollups (
         deviceid text NOT NULL,
-        slot timestamptz NOT NULL,
+        ts timestamptz NOT NULL,
         samples integer NOT NULL,
         ${columns.join(',\n        ')},
-        PRIMARY KEY (deviceid, slot)
+        PRIMARY KEY (deviceid, ts)
       )`);
     const names = FIELDS.map(([f]) => `${f}_n, ${f}_sum, ${f}_max`).join(', ');
     const aggregates = FIELDS.map(
       ([f]) => `count(${f}), coalesce(sum(${f}::float8), 0), max(${f})`,
     ).join(', ');
     await db.query(`
-      INSERT INTO metric_rollups (deviceid, slot, samples, ${names})
+      INSERT INTO metric_rollups (deviceid, ts, samples, ${names})
       SELECT deviceid, date_bin('1 minute', ts, timestamptz '2000-01-01 00:00:00+00'), count(*), ${aggregates}
         FROM metrics GROUP BY 1, 2`);
   }
