@@ -168,7 +168,7 @@ void describe('Mentor ingest of forwarded records', () => {
     ]);
     assert.equal(rows[0].n, 0);
   });
-  void it('keeps the per-minute rollups equal to the raw rows, counting a redelivered sample once', async () => {
+  void it('keeps the per-minute rollups equal to the raw rows, counting a repeated or redelivered sample once', async () => {
     const T0 = Date.parse('2026-11-20T10:00:00.000Z');
     const samples = Array.from({ length: 240 }, (_, i) => ({
       id: randomUUID(),
@@ -180,6 +180,8 @@ void describe('Mentor ingest of forwarded records', () => {
     }));
     // Concurrent batches over the same minutes, then a redelivery of half of them.
     const batches = [0, 1, 2, 3].map((k) => samples.filter((_, i) => i % 4 === k));
+    // A batch carrying the same sample twice stores it once and must count it once.
+    batches[0].push(batches[0][0]);
     const results = await Promise.all(batches.map((batch) => post('/devices/metrics', batch)));
     assert.deepEqual(
       results.map((r) => r.status),
