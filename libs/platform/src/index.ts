@@ -29,6 +29,7 @@ export * from './security/service-token.guard';
 export * from './config/app-version';
 export * from './http/startup-banner';
 export * from './database/unnest-insert';
+export * from './database/prepared-statement';
 export * from './database/partitions';
 export * from './database/partition-migration';
 export * from './http/run-service';

@@ -1,5 +1,5 @@
 import type { AlertsQueryDto } from '@app/contracts';
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody, pgPoolOf, prepared } from '@app/platform';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -29,8 +29,10 @@ export class AlertsService {
     filter.window(query);
     const limit = filter.param(query.limit);
     const { rows } = await this.pool.query(
-      `SELECT ${ALERT_COLUMNS} FROM alerts ${filter.where} ORDER BY ts DESC, id DESC LIMIT ${limit}`,
-      filter.params,
+      prepared(
+        `SELECT ${ALERT_COLUMNS} FROM alerts ${filter.where} ORDER BY ts DESC, id DESC LIMIT ${limit}`,
+        filter.params,
+      ),
     );
     return rows;
   }

@@ -1,5 +1,5 @@
 import type { DeviceListQueryDto } from '@app/contracts';
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody, pgPoolOf, prepared } from '@app/platform';
 import { Injectable, NotFoundException } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -40,7 +40,9 @@ export class FleetService {
     );
     const limit = filter.param(query.limit);
     const page = `SELECT * FROM devices d ${filter.where} ${DEVICE_ORDER} LIMIT ${limit}`;
-    const { rows } = await this.pool.query(`${deviceViewSql(page)} ${DEVICE_ORDER}`, filter.params);
+    const { rows } = await this.pool.query(
+      prepared(`${deviceViewSql(page)} ${DEVICE_ORDER}`, filter.params),
+    );
     return rows.map(toDeviceView);
   }
 
@@ -57,9 +59,9 @@ export class FleetService {
 
   /** 404 for devices the mentor has never heard of; used by every per-device endpoint. */
   async assertExists(deviceid: string): Promise<void> {
-    const { rowCount } = await this.pool.query('SELECT 1 FROM devices WHERE deviceid = $1', [
-      deviceid,
-    ]);
+    const { rowCount } = await this.pool.query(
+      prepared('SELECT 1 FROM devices WHERE deviceid = $1', [deviceid]),
+    );
     if (rowCount === 0) throw new NotFoundException(errorBody(404, `Device ${deviceid} not found`));
   }
 

@@ -46,21 +46,22 @@ export const ROLLUP_FIELDS = FIELDS.map((c) => c.name);
  * `to`, $7 the bucket origin (the minute `from` falls in). Whole minutes come from the rollups,
  * the partial minutes at either end from the raw rows, so every bucket aggregates exactly the
  * samples in its [start, end) — the same answer the raw rows give, from ~1/60 of the rows at
- * one-second sampling. Averages are sum / count; maxima are exact.
+ * one-second sampling. Averages are sum / count; maxima are exact. Counts stay integers so no
+ * step falls back to `numeric` arithmetic.
  */
 export const ROLLUP_BUCKETS = `
   WITH parts AS (
     SELECT date_bin($4::float8 * interval '1 millisecond', ts, $7::timestamptz) AS bucket,
-           count(*) AS samples,
-           ${FIELDS.map((c) => `count(${c.name}) AS ${c.name}_n, sum(${c.name}::float8) AS ${c.name}_sum, max(${c.name}) AS ${c.name}_max`).join(',\n           ')}
+           count(*)::int AS samples,
+           ${FIELDS.map((c) => `count(${c.name})::int AS ${c.name}_n, sum(${c.name}::float8) AS ${c.name}_sum, max(${c.name}) AS ${c.name}_max`).join(',\n           ')}
       FROM metrics
      WHERE deviceid = $1
        AND ((ts >= $2::timestamptz AND ts < $5::timestamptz) OR (ts >= $6::timestamptz AND ts < $3::timestamptz))
      GROUP BY 1
     UNION ALL
     SELECT date_bin($4::float8 * interval '1 millisecond', ts, $7::timestamptz),
-           sum(samples),
-           ${FIELDS.map((c) => `sum(${c.name}_n), sum(${c.name}_sum), max(${c.name}_max)`).join(',\n           ')}
+           sum(samples)::int,
+           ${FIELDS.map((c) => `sum(${c.name}_n)::int, sum(${c.name}_sum), max(${c.name}_max)`).join(',\n           ')}
       FROM metric_rollups
      WHERE deviceid = $1 AND ts >= $5::timestamptz AND ts < $6::timestamptz
      GROUP BY 1

@@ -1,5 +1,5 @@
 import type { MetricsQueryDto, ProcessesQueryDto, TimeRangeQueryDto } from '@app/contracts';
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody, pgPoolOf, prepared } from '@app/platform';
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -65,8 +65,10 @@ export class TelemetryQueryService {
     filter.window(query);
     const limit = filter.param(query.limit);
     const { rows } = await this.pool.query(
-      `SELECT ${columns} FROM ${table} ${filter.where} ORDER BY ts DESC, id DESC LIMIT ${limit}`,
-      filter.params,
+      prepared(
+        `SELECT ${columns} FROM ${table} ${filter.where} ORDER BY ts DESC, id DESC LIMIT ${limit}`,
+        filter.params,
+      ),
     );
     return rows;
   }
@@ -84,16 +86,18 @@ export class TelemetryQueryService {
     const plan = bucketPlan(from, to, points);
     const iso = (ms: number): string => new Date(ms).toISOString();
     const { rows } = plan.rollups
-      ? await this.pool.query(ROLLUP_BUCKETS, [
-          deviceid,
-          iso(from),
-          iso(to),
-          plan.width,
-          iso(plan.rollups.from),
-          iso(plan.rollups.to),
-          iso(plan.origin),
-        ])
-      : await this.pool.query(METRIC_BUCKETS, [deviceid, iso(from), iso(to), plan.width]);
+      ? await this.pool.query(
+          prepared(ROLLUP_BUCKETS, [
+            deviceid,
+            iso(from),
+            iso(to),
+            plan.width,
+            iso(plan.rollups.from),
+            iso(plan.rollups.to),
+            iso(plan.origin),
+          ]),
+        )
+      : await this.pool.query(prepared(METRIC_BUCKETS, [deviceid, iso(from), iso(to), plan.width]));
     const seconds = plan.width / 1000;
     return rows.map((row: Row) => {
       const start = (row.bucket as Date).getTime();
