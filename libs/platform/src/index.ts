@@ -14,6 +14,7 @@ export * from './health/health.options';
 export * from './health/shutdown-state.service';
 export * from './http/all-exceptions.filter';
 export * from './http/batch-body.pipe';
+export * from './http/compiled-validator';
 export * from './http/bootstrap';
 export * from './http/error-body';
 export * from './http/error-mapping';
