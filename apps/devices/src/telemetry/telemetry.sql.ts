@@ -1,14 +1,50 @@
-import { telemetryColumns, type TelemetryKind } from '@app/contracts';
-import { unnestInsert } from '@app/platform';
+import {
+  RECORD_IDENTITY_COLUMNS,
+  TELEMETRY_FIELD_COLUMNS,
+  type TelemetryKind,
+} from '@app/contracts';
+import { insertMessagesFrom } from '@app/delivery';
 
 // Devices' hot-path SQL, kept in one place.
 
-/** One statement for any number of records of a kind; returns the ids that were new. */
-export function batchInsert(
-  kind: TelemetryKind,
-  rows: Record<string, unknown>[],
-): { text: string; values: unknown[][] } {
-  return unnestInsert(kind, telemetryColumns(kind), rows);
+const INGEST_SQL = new Map<string, string>();
+
+/**
+ * One statement for any number of records of a kind and, when the kind is forwarded, their
+ * outbox rows: the records travel as one JSON array of their forwarded payloads ($1, wire
+ * names: `timestamp` is stored as `ts`), so Node serialises the batch once (no array literal
+ * per column) and the payload column is the very element that was stored. `ON CONFLICT (id)
+ * DO NOTHING RETURNING id` tells which records were new; only they get an outbox row. Being one
+ * statement it is one round trip and one implicit transaction: rows and outbox rows commit
+ * together, and the caller answers after that commit. Ids must be unique within $1.
+ *
+ * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order).
+ */
+export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string {
+  const key = `${kind}:${forwarded}`;
+  let text = INGEST_SQL.get(key);
+  if (text) return text;
+  const columns = [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]];
+  const wire = (name: string): string => (name === 'ts' ? '"timestamp"' : `"${name}"`);
+  const recordType = columns.map((c) => `${wire(c.name)} ${c.pgType}`).join(', ');
+  const names = columns.map((c) => `"${c.name}"`).join(', ');
+  const values = columns.map((c) => `r.${wire(c.name)}`).join(', ');
+  const insert = (source: string): string =>
+    `INSERT INTO ${kind} (${names}) SELECT ${values} FROM ${source} ` +
+    `ON CONFLICT (id) DO NOTHING RETURNING id`;
+  text = forwarded
+    ? `WITH input AS (
+         SELECT e.payload, e.n, r.*
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(payload, n),
+              jsonb_to_record(e.payload) AS r(${recordType})
+       ), stored AS (${insert('input r')}), queued AS (${insertMessagesFrom(
+         `SELECT $2, $3, s.id::text, i.payload, ($4::text[])[i.n]
+          FROM stored s JOIN input i ON i.id = s.id`,
+       )})
+       SELECT id FROM stored`
+    : insert(`jsonb_to_recordset($1::jsonb) AS r(${recordType})`);
+  INGEST_SQL.set(key, text);
+  return text;
 }
 
 /** A newer snapshot replaces the device's previous one; an older or repeated one changes nothing. */
