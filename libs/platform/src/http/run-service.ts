@@ -25,6 +25,7 @@ export interface ServiceDefinition<C extends BaseConfig> {
   bannerLines?: string[];
   /** Registers fastify plugins (multipart...) before routes are served. */
   configure?: HttpAppOptions['configure'];
+  extraDocs?: HttpAppOptions['extraDocs'];
   /** Warnings worth a line at every start (e.g. an insecure mode switched on). */
   warnings?: string[];
 }
@@ -55,6 +56,7 @@ export async function runService<C extends BaseConfig>(
     trustProxy: config.TRUST_PROXY,
     docs: service.docs,
     configure: service.configure,
+    extraDocs: service.extraDocs,
   });
   handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
     await db.embedded?.stop();
