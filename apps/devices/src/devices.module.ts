@@ -7,8 +7,6 @@ import {
   appVersion,
   BLOB_STORE,
   createBlobStore,
-  RequestLog,
-  requestLineLogger,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -22,7 +20,6 @@ import { ForwardingModule } from './forwarding/forwarding.module';
 import { ForwardingService } from './forwarding/forwarding.service';
 import { RegistrationModule } from './registration/registration.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
-import { TELEMETRY_ROUTE_INFO } from './telemetry/telemetry.routes';
 import { CommandsModule } from './commands/commands.module';
 import { ScreenshotsModule } from './screenshots/screenshots.module';
 
@@ -34,7 +31,7 @@ export class DevicesModule {
       module: DevicesModule,
       global: true,
       imports: [
-        LoggerModule.forRoot(loggerParams(config, 'devices', TELEMETRY_ROUTE_INFO)),
+        LoggerModule.forRoot(loggerParams(config, 'devices')),
         TypeOrmModule.forRoot(
           devicesDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
         ),
@@ -59,10 +56,9 @@ export class DevicesModule {
       providers: [
         { provide: DevicesConfig, useValue: config },
         { provide: BLOB_STORE, useValue: createBlobStore(config, 'devices') },
-        { provide: RequestLog, useValue: new RequestLog(requestLineLogger(config, 'devices')) },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
       ],
-      exports: [DevicesConfig, ThrottlerModule, BLOB_STORE, RequestLog],
+      exports: [DevicesConfig, ThrottlerModule, BLOB_STORE],
     };
   }
 }

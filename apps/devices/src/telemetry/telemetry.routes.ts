@@ -10,14 +10,8 @@ import {
   ProcessDto,
   type TelemetryKind,
 } from '@app/contracts';
-import {
-  BatchBodyPipe,
-  RequestLog,
-  RouteRateLimiter,
-  sendErrorReply,
-  type RoutePath,
-} from '@app/platform';
-import { Injectable, Logger, RequestMethod } from '@nestjs/common';
+import { BatchBodyPipe, RouteRateLimiter, sendErrorReply } from '@app/platform';
+import { Injectable, Logger } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DeviceAccess } from '../auth/device-access.service';
@@ -62,12 +56,6 @@ const ROUTES: TelemetryRoute[] = [
   },
 ];
 
-/** The routes, for leaving them out of nestjs-pino's middleware (they log with RequestLog). */
-export const TELEMETRY_ROUTE_INFO: RoutePath[] = ROUTES.map((route) => ({
-  path: `api/v1/devices/:id/${route.kind}`,
-  method: RequestMethod.POST,
-}));
-
 /** Schemas the OpenAPI entries of these routes refer to. */
 export const TELEMETRY_API_MODELS = [MetricDto, ActivityDto, AlertDto, ProcessDto, IngestResultDto];
 
@@ -81,7 +69,7 @@ export const TELEMETRY_API_MODELS = [MetricDto, ActivityDto, AlertDto, ProcessDt
  * token, ownership and per-device limit (DeviceAccess, as DeviceTokenGuard), the device id rule
  * (DeviceIdPipe), the DTOs (BatchBodyPipe), the same ingest service and error replies. The
  * platform's Fastify hooks (request id, logging, security headers, metrics) and its JSON body
- * parser apply to these routes like to any other; their request line comes from RequestLog.
+ * parser apply to these routes like to any other.
  */
 @Injectable()
 export class TelemetryRoutes {
@@ -92,7 +80,6 @@ export class TelemetryRoutes {
     private readonly ingest: TelemetryIngestService,
     private readonly access: DeviceAccess,
     private readonly rateLimiter: RouteRateLimiter,
-    private readonly requestLog: RequestLog,
   ) {}
 
   register(fastify: FastifyInstance): void {
@@ -104,7 +91,6 @@ export class TelemetryRoutes {
         method: 'POST',
         url: `/api/v1/devices/:id/${route.kind}`,
         errorHandler: (error, _request, reply) => sendErrorReply(reply, error, this.logger),
-        onResponse: this.requestLog.onResponse,
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           // In the order of the controller: global guard, route guard, then the pipes.
           await this.rateLimiter.check(request, reply, limitKey);

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import type { RequestLog } from '../logging/request-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { ShutdownState } from '../health/shutdown-state.service';
 import { AllExceptionsFilter } from './all-exceptions.filter';
@@ -25,6 +26,8 @@ export interface HttpAppOptions {
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
   /** Routes registered on Fastify directly, which Swagger does not scan: their /docs entries. */
   extraDocs?: { models: Type<unknown>[]; add: (document: OpenAPIObject) => OpenAPIObject };
+  /** Writes each request's log line. */
+  requestLog?: RequestLog;
   /** Hook to register fastify plugins (multipart, helmet...) before routes are served. */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
 }
@@ -76,6 +79,8 @@ export async function createHttpApp(
       done();
     },
   );
+
+  options.requestLog?.install(fastify);
 
   // JSON is the only body these APIs read (multipart is added where screenshots are taken);
   // without Fastify's text parser a wrong content type is a 415, not a confusing 400.

@@ -1,15 +1,7 @@
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { destination, pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Options } from 'pino-http';
 import { BaseConfig } from '../config/base.config';
-
-/** A route as Nest's middleware configuration names it. */
-export interface RoutePath {
-  path: string;
-  method: RequestMethod;
-}
 
 /** Header and body paths that never reach a log line. */
 export const REDACT_PATHS = [
@@ -57,48 +49,33 @@ function sharedStdout(): DestinationStream {
 }
 
 /**
- * nestjs-pino settings: JSON in production, pretty in a development terminal, one line per
- * request. `servedOutsideNest` are routes registered on Fastify directly, which log their
- * request lines themselves (RequestLog) and are left out of the middleware.
+ * nestjs-pino settings: Nest's logger (`new Logger(Class.name)`) on pino, JSON in production,
+ * pretty in a development terminal. Request lines do not come from its per-request middleware
+ * (pino-http) but from RequestLog, one Fastify hook for every route: the middleware cost every
+ * request a pass through @fastify/middie and Nest's middleware router, a child logger, and an
+ * AsyncLocalStorage context whose hooks then ran for every promise of the process, while no
+ * request-time code logs anything but the request line and a 5xx's stack (which carries the
+ * request id itself).
  */
-export function loggerParams(
-  config: BaseConfig,
-  service: string,
-  servedOutsideNest: RoutePath[] = [],
-): Params {
+export function loggerParams(config: BaseConfig, service: string): Params {
   const pretty = isPretty(config);
   const options = {
     level: config.LOG_LEVEL,
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     transport: pretty ? prettyTransport() : undefined,
-    // Health probes and scrapes every few seconds would drown the request log.
-    autoLogging: {
-      ignore: (req: IncomingMessage) =>
-        req.url === '/metrics' || (req.url ?? '').startsWith('/health'),
-    },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: loggableUrl(req.url),
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
   } satisfies Options;
   return {
-    // nestjs-pino's default route pattern does not match under Fastify in Nest 12.
-    forRoutes: [{ path: '/*path', method: RequestMethod.ALL }],
-    exclude: servedOutsideNest.length > 0 ? servedOutsideNest : undefined,
+    // No route: the middleware is not mounted at all (see above).
+    forRoutes: [],
     pinoHttp: pretty ? options : [options, sharedStdout()],
   };
 }
 
 /**
- * The logger of RequestLog's request lines: pino-http's format and destination, without the
- * redaction pass, which measured about 17 µs per line (more than building and writing it).
+ * The logger of RequestLog's request lines: the format and destination of the other lines,
+ * without the redaction pass, which measured about 17 µs per line (more than building and
+ * writing it).
  * Nothing in a request line can hold a secret: it is built from the request id, method, URL
  * (tickets removed), status and time, never from headers or bodies.
  */
