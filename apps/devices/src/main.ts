@@ -4,6 +4,11 @@ import { exitOnStartupFailure, loadConfig, runService } from '@app/platform';
 import { DevicesConfig } from './config/devices.config';
 import { devicesDataSourceOptions } from './database/devices-data-source';
 import { DevicesModule } from './devices.module';
+import {
+  documentTelemetryRoutes,
+  TELEMETRY_API_MODELS,
+  TelemetryRoutes,
+} from './telemetry/telemetry.routes';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(DevicesConfig);
@@ -22,8 +27,10 @@ async function bootstrap(): Promise<void> {
     dataSourceOptions: (url) =>
       devicesDataSourceOptions(url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
     module: (url) => DevicesModule.register(config, url),
-    // Screenshots: one file, limited while streaming (a larger one is a 413 before it is read).
     configure: async (app) => {
+      // The telemetry hot path, on Fastify itself (see TelemetryRoutes).
+      app.get(TelemetryRoutes).register(app.getHttpAdapter().getInstance());
+      // Screenshots: one file, limited while streaming (a larger one is a 413 before it is read).
       await app.register(multipart, {
         limits: {
           fileSize: config.SCREENSHOT_MAX_BYTES,
@@ -44,6 +51,7 @@ async function bootstrap(): Promise<void> {
           { type: 'apiKey', in: 'header', name: 'X-Enrollment-Secret' },
           'enrollment-secret',
         ),
+    extraDocs: { models: TELEMETRY_API_MODELS, add: documentTelemetryRoutes },
     warnings: config.DEVICE_AUTH_REQUIRED
       ? []
       : [

@@ -176,6 +176,39 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     assert.equal(mentorCount.rows[0].n, 1);
   });
 
+  void it('recognises an upper-case id as the same record and forwards it once', async () => {
+    const id = randomUUID();
+    const send = (recordId: string) =>
+      request<{ stored: number; duplicates: number; ids: string[] }>(
+        'POST',
+        `${stack.api}/devices/${DEVICE}/metrics`,
+        { headers: stack.asDevice(DEVICE), body: [{ id: recordId, cpu_usage: 7 }] },
+      );
+    const first = await send(id.toUpperCase());
+    assert.equal(first.status, 201);
+    assert.deepEqual([first.body.stored, first.body.ids], [1, [id]]);
+    const retry = await send(id);
+    assert.deepEqual([retry.body.stored, retry.body.duplicates], [0, 1]);
+    await waitFor(async () => (await stack.mentorIds('metrics')).includes(id), {
+      message: 'the upper-case record at the mentor',
+    });
+  });
+
+  void it('refuses a string holding U+0000 with a 400 and stores nothing', async () => {
+    const id = randomUUID();
+    const response = await request<{ statusCode: number; message: string }>(
+      'POST',
+      `${stack.api}/devices/${DEVICE}/activities`,
+      {
+        headers: stack.asDevice(DEVICE),
+        body: [{ id, activity_type: 'login', description: 'a\u0000b' }],
+      },
+    );
+    assert.equal(response.status, 400);
+    assert.equal(response.body.statusCode, 400);
+    assert.ok(!(await stack.devicesIds('activities')).includes(id));
+  });
+
   void it('refuses a batch with one bad record, names the field and stores nothing', async () => {
     const before = (await stack.devicesIds('metrics')).length;
     const good = randomUUID();
@@ -329,5 +362,44 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     const entry = JSON.parse(line) as { req: { id: string; url: string } };
     assert.equal(entry.req.id, requestId);
     assert.equal(entry.req.url, '/devices/alerts');
+  });
+
+  void it('logs one request line per telemetry request, with its request id and no credential', async () => {
+    const requestId = `line-${randomUUID()}`;
+    const headers = { ...stack.asDevice(DEVICE), 'x-request-id': requestId };
+    const ok = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
+      body: { cpu_usage: 3 },
+      headers,
+    });
+    const refused = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
+      body: { cpu_usage: 300 },
+      headers: { ...headers, 'x-request-id': `${requestId}-bad` },
+    });
+    assert.deepEqual([ok.status, refused.status], [201, 400]);
+    await waitFor(() => stack.devices.logs.includes(`${requestId}-bad`), {
+      message: 'the request lines',
+    });
+    const lines = stack.devices.logs
+      .split('\n')
+      .filter((line) => line.includes(requestId))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.msg, line.req, line.res]),
+      [
+        [
+          30,
+          'request completed',
+          { id: requestId, method: 'POST', url: `/api/v1/devices/${DEVICE}/metrics` },
+          { statusCode: 201 },
+        ],
+        [
+          40,
+          'request completed',
+          { id: `${requestId}-bad`, method: 'POST', url: `/api/v1/devices/${DEVICE}/metrics` },
+          { statusCode: 400 },
+        ],
+      ],
+    );
+    assert.ok(!stack.devices.logs.includes(stack.deviceTokens.get(DEVICE)!), 'no token logged');
   });
 });

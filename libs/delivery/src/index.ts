@@ -3,5 +3,6 @@ export { exponentialDelayMs, equalJitterMs, retryDelayMs, type BackoffPolicy } f
 export { outboxDownSql, outboxUpSql } from './outbox-schema';
 export { OutboxRelay } from './outbox-relay';
 export { OutboxWriter } from './outbox-writer';
+export { insertMessagesFrom } from './outbox.sql';
 export { RELAY_DEFAULTS } from './relay-options';
 export { PERMANENT_STATUSES, postForDelivery, retryAfterMs } from './http-delivery';

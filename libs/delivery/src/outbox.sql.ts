@@ -15,6 +15,15 @@ export const INSERT_MESSAGES = `
   FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::text[])
     AS m(channel, topic, record_id, payload, request_id)`;
 
+/**
+ * The outbox INSERT fed by a producer's own SELECT of (channel, topic, record_id, payload,
+ * request_id), for a producer that writes its records and their outbox rows in one statement
+ * (a data-modifying CTE): one round trip and one implicit transaction instead of four.
+ */
+export function insertMessagesFrom(select: string): string {
+  return `INSERT INTO outbox (channel, topic, record_id, payload, request_id) ${select}`;
+}
+
 const CLAIMED_COLUMNS = `o.id, o.channel, o.topic, o.record_id, o.payload, o.request_id,
   o.attempts, o.solo, o.created_at`;
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeviceAccess } from './device-access.service';
 import { DeviceTokenGuard } from './device-token.guard';
 import { DeviceTokenService } from './device-token.service';
 import { EnrollmentSecretGuard } from './enrollment-secret.guard';
@@ -6,7 +7,19 @@ import { OperatorKeyGuard } from './operator-key.guard';
 
 /** The Devices service's credentials: enrollment secret, device tokens, operator keys. */
 @Module({
-  providers: [DeviceTokenService, DeviceTokenGuard, EnrollmentSecretGuard, OperatorKeyGuard],
-  exports: [DeviceTokenService, DeviceTokenGuard, EnrollmentSecretGuard, OperatorKeyGuard],
+  providers: [
+    DeviceTokenService,
+    DeviceAccess,
+    DeviceTokenGuard,
+    EnrollmentSecretGuard,
+    OperatorKeyGuard,
+  ],
+  exports: [
+    DeviceTokenService,
+    DeviceAccess,
+    DeviceTokenGuard,
+    EnrollmentSecretGuard,
+    OperatorKeyGuard,
+  ],
 })
 export class DeviceAuthModule {}

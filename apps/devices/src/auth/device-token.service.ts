@@ -1,4 +1,4 @@
-import { generateToken, hashToken, pgPoolOf } from '@app/platform';
+import { generateToken, hashToken, hashTokenHex, pgPoolOf } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
@@ -55,15 +55,14 @@ export class DeviceTokenService {
 
   /** The device a presented token belongs to, or undefined for an unknown or revoked token. */
   async resolve(token: string): Promise<string | undefined> {
-    const hash = hashToken(token);
-    const key = hash.toString('hex');
+    const key = hashTokenHex(token);
     const now = Date.now();
     const cached = this.byHash.get(key);
     if (cached && cached.until > now) return cached.deviceid;
     if (cached) this.byHash.delete(key);
     const { rows } = await this.pool.query<{ deviceid: string }>(
       'SELECT deviceid FROM device_tokens WHERE token_hash = $1',
-      [hash],
+      [Buffer.from(key, 'hex')],
     );
     const deviceid = rows[0]?.deviceid;
     if (deviceid !== undefined && this.config.DEVICE_TOKEN_CACHE_TTL > 0) {

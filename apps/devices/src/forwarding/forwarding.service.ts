@@ -85,6 +85,14 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
     return this.enabledTypes.has(type);
   }
 
+  /**
+   * Where the outbox rows of `type` go, for a producer writing them in its own statement
+   * (insertMessagesFrom); undefined when the type is not forwarded.
+   */
+  outboxTarget(type: DataType): { channel: string; topic: DataType } | undefined {
+    return this.forwards(type) ? { channel: MENTOR_CHANNEL, topic: type } : undefined;
+  }
+
   /** Queues records inside the caller's transaction; types that are not forwarded are skipped. */
   async enqueue(
     client: SqlExecutor,

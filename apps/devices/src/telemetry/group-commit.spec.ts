@@ -114,4 +114,35 @@ void describe('GroupCommitter', () => {
     assert.equal(peak, 3);
     assert.equal(committer.queued, 0);
   });
+
+  void it('starts a group beside a running one only once enough rows wait', async () => {
+    const groups: string[][] = [];
+    let running = 0;
+    let peak = 0;
+    const releases: (() => void)[] = [];
+    const committer = new GroupCommitter(
+      async (jobs: Job[]) => {
+        groups.push(jobs.map((j) => j.name));
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running -= 1;
+        return jobs.map((j) => j.name);
+      },
+      { maxRows: 1000, maxConcurrent: 3, parallelMinRows: 10, rowsOf: (j: Job) => j.rows },
+    );
+    const done = [committer.submit({ name: 'first', rows: 1 })];
+    while (groups.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // A few rows wait for the running group instead of starting their own.
+    done.push(committer.submit({ name: 'small', rows: 3 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(groups, [['first']]);
+    // Enough rows waiting: a second group runs beside the first.
+    done.push(committer.submit({ name: 'big', rows: 8 }));
+    while (groups.length === 1) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(groups, [['first'], ['small', 'big']]);
+    assert.equal(peak, 2);
+    while (releases.length > 0) releases.shift()!();
+    assert.deepEqual(await Promise.all(done), ['first', 'small', 'big']);
+  });
 });

@@ -3,6 +3,14 @@ export interface GroupCommitOptions<J> {
   maxRows: number;
   /** Groups being written at once (each holds one pooled connection). */
   maxConcurrent: number;
+  /**
+   * Rows that must be waiting before a group starts while another is still being written.
+   * Below that, requests wait for the running group and join the next one: fewer, larger
+   * transactions cost less per row on both sides than many small ones in parallel, and the
+   * wait is one transaction at most. Under heavier load the queue passes it and groups run in
+   * parallel, up to maxConcurrent. Default 1: always in parallel.
+   */
+  parallelMinRows?: number;
   rowsOf(job: J): number;
 }
 
@@ -21,6 +29,7 @@ interface Pending<J, R> {
  */
 export class GroupCommitter<J, R> {
   private queue: Pending<J, R>[] = [];
+  private queuedRows = 0;
   private running = 0;
   private scheduled = false;
 
@@ -32,6 +41,7 @@ export class GroupCommitter<J, R> {
   submit(job: J): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
+      this.queuedRows += this.options.rowsOf(job);
       this.schedule();
     });
   }
@@ -42,8 +52,7 @@ export class GroupCommitter<J, R> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.running >= this.options.maxConcurrent || this.queue.length === 0)
-      return;
+    if (this.scheduled || !this.mayStartGroup()) return;
     this.scheduled = true;
     // setImmediate lets requests that arrived in the same tick join this group.
     setImmediate(() => {
@@ -52,8 +61,13 @@ export class GroupCommitter<J, R> {
     });
   }
 
+  private mayStartGroup(): boolean {
+    if (this.queue.length === 0 || this.running >= this.options.maxConcurrent) return false;
+    return this.running === 0 || this.queuedRows >= (this.options.parallelMinRows ?? 1);
+  }
+
   private flushNext(): void {
-    if (this.running >= this.options.maxConcurrent || this.queue.length === 0) return;
+    if (!this.mayStartGroup()) return;
     const group: Pending<J, R>[] = [];
     let rows = 0;
     while (this.queue.length > 0) {
@@ -62,6 +76,7 @@ export class GroupCommitter<J, R> {
       group.push(this.queue.shift()!);
       rows += size;
     }
+    this.queuedRows -= rows;
     this.running += 1;
     void this.commit(group).finally(() => {
       this.running -= 1;

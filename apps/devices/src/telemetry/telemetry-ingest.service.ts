@@ -1,6 +1,5 @@
 import {
   TELEMETRY_FIELD_COLUMNS,
-  TELEMETRY_KINDS,
   type ActivityDto,
   type AlertDto,
   type IngestResultDto,
@@ -17,25 +16,26 @@ import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from '../registration/device-registry.service';
 import { GroupCommitter } from './group-commit';
-import { batchInsert, UPSERT_PROCESS_SNAPSHOT } from './telemetry.sql';
+import { ingestStatement, UPSERT_PROCESS_SNAPSHOT } from './telemetry.sql';
 
+/** One request's records, as their forwarded payloads (the stored row, `ts` as `timestamp`). */
 interface IngestJob {
-  table: TelemetryKind;
-  deviceid: string;
   requestId: string;
-  rows: Record<string, unknown>[];
+  records: Payload[];
 }
 
+type Payload = Record<string, unknown> & { id: string };
 type TelemetryDto = MetricDto | ActivityDto | AlertDto;
 
 /**
- * Stores telemetry and its outbox entries in one transaction and answers only after commit.
- * Append-only records go through group commit; a process snapshot is a single upsert.
+ * Stores telemetry and its outbox entries in one statement and answers only after its commit.
+ * Append-only records go through group commit (one committer per kind, so every group is one
+ * statement); a process snapshot is a single upsert.
  */
 @Injectable()
 export class TelemetryIngestService {
   private readonly pool: Pool;
-  private readonly committer: GroupCommitter<IngestJob, IngestResultDto>;
+  private readonly committers: Record<TelemetryKind, GroupCommitter<IngestJob, IngestResultDto>>;
   private readonly ingested;
 
   constructor(
@@ -50,29 +50,38 @@ export class TelemetryIngestService {
       'data_type',
       'result',
     ]);
-    this.committer = new GroupCommitter((jobs) => this.writeGroup(jobs), {
-      maxRows: config.INGEST_GROUP_MAX_ROWS,
-      // Leave pooled connections for the relay, registration and reads.
-      maxConcurrent: Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 3)),
-      rowsOf: (job) => job.rows.length,
-    });
+    const committer = (kind: TelemetryKind): GroupCommitter<IngestJob, IngestResultDto> =>
+      new GroupCommitter((jobs) => this.writeGroup(kind, jobs), {
+        maxRows: config.INGEST_GROUP_MAX_ROWS,
+        // Leave pooled connections for the relay, registration and reads.
+        maxConcurrent: Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 6)),
+        // A second statement of a kind only once a batch's worth of rows waits: at 2,000
+        // single-record requests/s this took Devices from ~250 to ~190 µs of CPU per request.
+        parallelMinRows: 100,
+        rowsOf: (job) => job.records.length,
+      });
+    this.committers = {
+      metrics: committer('metrics'),
+      activities: committer('activities'),
+      alerts: committer('alerts'),
+    };
   }
 
   async ingest(
-    table: TelemetryKind,
+    kind: TelemetryKind,
     deviceid: string,
     records: TelemetryDto[],
     requestId: string,
   ): Promise<IngestResultDto> {
     await this.registry.assertRegistered(deviceid);
     const receivedAt = new Date().toISOString();
-    const rows = records.map((record) => toRow(table, deviceid, record, receivedAt));
-    const result = await this.committer.submit({ table, deviceid, requestId, rows });
+    const payloads = records.map((record) => toPayload(kind, deviceid, record, receivedAt));
+    const result = await this.committers[kind].submit({ requestId, records: payloads });
     this.registry.touch(deviceid);
     this.forwarding.kick();
-    this.ingested.inc({ data_type: table, result: 'stored' }, result.stored);
+    this.ingested.inc({ data_type: kind, result: 'stored' }, result.stored);
     if (result.duplicates > 0)
-      this.ingested.inc({ data_type: table, result: 'duplicate' }, result.duplicates);
+      this.ingested.inc({ data_type: kind, result: 'duplicate' }, result.duplicates);
     return result;
   }
 
@@ -110,65 +119,68 @@ export class TelemetryIngestService {
     };
   }
 
-  private async writeGroup(jobs: IngestJob[]): Promise<IngestResultDto[]> {
-    return withTransaction(this.pool, async (client) => {
-      const inserted = new Set<string>();
-      for (const table of TELEMETRY_KINDS) {
-        const tableJobs = jobs.filter((job) => job.table === table);
-        if (tableJobs.length === 0) continue;
-        const rows = tableJobs.flatMap((job) => job.rows);
-        const { text, values } = batchInsert(table, rows);
-        const result = await client.query<{ id: string }>(text, values);
-        const fresh = new Set(result.rows.map((row) => row.id));
-        for (const id of fresh) inserted.add(id);
-        const messages = tableJobs.flatMap((job) =>
-          job.rows
-            .filter((row) => fresh.has(row.id as string))
-            .map((row) => ({
-              recordId: row.id as string,
-              requestId: job.requestId,
-              payload: toPayload(row),
-            })),
-        );
-        await this.forwarding.enqueue(client, table, messages);
+  /**
+   * One statement for the group. An id that occurs twice in the group (a retry racing its
+   * original, or a batch repeating a record) is written once, for the first request that
+   * carried it; every later occurrence counts as a duplicate.
+   */
+  private async writeGroup(kind: TelemetryKind, jobs: IngestJob[]): Promise<IngestResultDto[]> {
+    const firstOwner = new Map<string, number>();
+    const unique: Payload[] = [];
+    const requestIds: string[] = [];
+    jobs.forEach((job, index) => {
+      for (const record of job.records) {
+        if (firstOwner.has(record.id)) continue;
+        firstOwner.set(record.id, index);
+        unique.push(record);
+        requestIds.push(job.requestId);
       }
-      return jobs.map((job) => {
-        const ids = job.rows.map((row) => row.id as string);
-        const stored = new Set(ids.filter((id) => inserted.has(id))).size;
-        return {
-          status: 'ok' as const,
-          count: ids.length,
-          stored,
-          duplicates: ids.length - stored,
-          ids,
-        };
-      });
+    });
+    const target = this.forwarding.outboxTarget(kind);
+    const values: unknown[] = [JSON.stringify(unique)];
+    if (target) values.push(target.channel, target.topic, requestIds);
+    const { rows } = await this.pool.query<{ id: string }>({
+      name: `ingest-${kind}-${target ? 'forwarded' : 'local'}`,
+      text: ingestStatement(kind, target !== undefined),
+      values,
+    });
+    const stored = new Set(rows.map((row) => row.id));
+    return jobs.map((job, index) => {
+      const ids = job.records.map((record) => record.id);
+      let fresh = 0;
+      for (const id of new Set(ids)) if (stored.has(id) && firstOwner.get(id) === index) fresh++;
+      return {
+        status: 'ok' as const,
+        count: ids.length,
+        stored: fresh,
+        duplicates: ids.length - fresh,
+        ids,
+      };
     });
   }
 }
 
-function toRow(
-  table: TelemetryKind,
+/**
+ * A record as it is stored and forwarded: its id (lower-cased, as PostgreSQL prints a uuid, so
+ * an agent's upper-case id is recognised in the answer and the outbox), device, time (the
+ * device's, normalised to UTC, or the receive time) and the fields it carried.
+ */
+function toPayload(
+  kind: TelemetryKind,
   deviceid: string,
   record: TelemetryDto,
   receivedAt: string,
-): Record<string, unknown> {
-  const row: Record<string, unknown> = {
-    id: record.id ?? randomUUID(),
+): Payload {
+  const payload: Payload = {
+    id: record.id ? record.id.toLowerCase() : randomUUID(),
     deviceid,
-    ts: record.timestamp ? new Date(record.timestamp).toISOString() : receivedAt,
+    timestamp: record.timestamp ? new Date(record.timestamp).toISOString() : receivedAt,
   };
   const source = record as unknown as Record<string, unknown>;
-  for (const column of TELEMETRY_FIELD_COLUMNS[table]) {
-    if (source[column.name] !== undefined) row[column.name] = source[column.name];
+  for (const column of TELEMETRY_FIELD_COLUMNS[kind]) {
+    if (source[column.name] !== undefined) payload[column.name] = source[column.name];
   }
-  return row;
-}
-
-/** The forwarded shape: the stored row with `ts` under its wire name. */
-function toPayload(row: Record<string, unknown>): Record<string, unknown> {
-  const { ts, ...rest } = row;
-  return { ...rest, timestamp: ts };
+  return payload;
 }
 
 function latestTimestamp(processes: ProcessDto[]): string | undefined {

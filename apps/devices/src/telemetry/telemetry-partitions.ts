@@ -7,7 +7,7 @@ export const DEVICES_PARTITIONED_TABLES: PartitionedTable[] = TELEMETRY_KINDS.ma
 }));
 
 /**
- * The ids that keep ingest idempotent (see batchInsert) follow the records' retention: once a
+ * The ids that keep ingest idempotent (see ingestStatement in telemetry.sql.ts) follow the records' retention: once a
  * record's partition is gone, its id is forgotten too.
  */
 export const DEVICES_RETENTION_COMPANIONS: RetentionCompanion[] = [

@@ -1,13 +1,15 @@
+import { RouteRateLimiter } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { DeviceAuthModule } from '../auth/auth.module';
 import { ForwardingModule } from '../forwarding/forwarding.module';
 import { RegistrationModule } from '../registration/registration.module';
-import { TelemetryController } from './telemetry.controller';
 import { TelemetryIngestService } from './telemetry-ingest.service';
+import { TelemetryRoutes } from './telemetry.routes';
 
+/** Telemetry writes: routes registered on Fastify by main.ts (see TelemetryRoutes). */
 @Module({
   imports: [ForwardingModule, RegistrationModule, DeviceAuthModule],
-  controllers: [TelemetryController],
-  providers: [TelemetryIngestService],
+  providers: [TelemetryIngestService, TelemetryRoutes, RouteRateLimiter],
+  exports: [TelemetryRoutes],
 })
 export class TelemetryModule {}

@@ -1,45 +1,63 @@
-import { telemetryColumns, type TelemetryKind } from '@app/contracts';
-import { quotedColumns, unnestArrays, unnestValues } from '@app/platform';
+import {
+  RECORD_IDENTITY_COLUMNS,
+  TELEMETRY_FIELD_COLUMNS,
+  type TelemetryKind,
+} from '@app/contracts';
+import { insertMessagesFrom } from '@app/delivery';
 
 // Devices' hot-path SQL, kept in one place.
 
-const BATCH_INSERT = new Map<TelemetryKind, string>();
+const INGEST_SQL = new Map<string, string>();
 
 /**
- * One statement for any number of records of a kind; returns the ids that were new.
+ * One statement for any number of records of a kind and, when the kind is forwarded, their
+ * outbox rows: the records travel as one JSON array of their forwarded payloads ($1, wire
+ * names: `timestamp` is stored as `ts`), so Node serialises the batch once (no array literal
+ * per column) and the payload column is the very element that was stored. Being one statement
+ * it is one round trip and one implicit transaction: rows and outbox rows commit together, and
+ * the caller answers after that commit. Ids must be unique within $1.
  *
  * The telemetry tables are partitioned by `ts` and keyed by `(id, ts)`, but a retry of a record
  * without a device timestamp carries another `ts` (its receive time). So every id is claimed in
  * `record_ids` (keyed by id and kind) in the same statement, and only the records whose claim
- * is new are stored: the same id twice stores one record, whatever its `ts`. Within one batch
- * the first occurrence of an id wins. Claims are taken in id order, so two concurrent batches
- * sharing ids wait on each other instead of deadlocking.
+ * is new are stored and queued: the same id twice stores one record, whatever its `ts`. Claims
+ * are taken in id order, so two concurrent batches sharing ids wait on each other instead of
+ * deadlocking. Returns the ids that were new.
+ *
+ * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order).
  */
-export function batchInsert(
-  kind: TelemetryKind,
-  rows: Record<string, unknown>[],
-): { text: string; values: unknown[][] } {
-  const columns = telemetryColumns(kind);
-  let text = BATCH_INSERT.get(kind);
-  if (!text) {
-    text = `
-      WITH input AS (
-        SELECT * FROM unnest(${unnestArrays(columns)}) WITH ORDINALITY AS r(${quotedColumns(columns)}, ord)
-      ), claimed AS (
-        INSERT INTO record_ids (id, kind, ts)
-        SELECT DISTINCT ON (id) id, '${kind}', ts FROM input ORDER BY id, ord
-        ON CONFLICT (id, kind) DO NOTHING
-        RETURNING id
-      )
-      INSERT INTO ${kind} (${quotedColumns(columns)})
-      SELECT DISTINCT ON (i.id) ${quotedColumns(columns, 'i.')}
-      FROM input i JOIN claimed c ON c.id = i.id
-      ORDER BY i.id, i.ord
-      ON CONFLICT (id, ts) DO NOTHING
-      RETURNING id`;
-    BATCH_INSERT.set(kind, text);
-  }
-  return { text, values: unnestValues(columns, rows) };
+export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string {
+  const key = `${kind}:${forwarded}`;
+  let text = INGEST_SQL.get(key);
+  if (text) return text;
+  const columns = [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]];
+  const wire = (name: string): string => (name === 'ts' ? '"timestamp"' : `"${name}"`);
+  const recordType = columns.map((c) => `${wire(c.name)} ${c.pgType}`).join(', ');
+  const names = columns.map((c) => `"${c.name}"`).join(', ');
+  const values = columns.map((c) => `r.${wire(c.name)}`).join(', ');
+  const queued = forwarded
+    ? `, queued AS (${insertMessagesFrom(
+        `SELECT $2, $3, s.id::text, i.payload, ($4::text[])[i.n]
+         FROM stored s JOIN input i ON i.id = s.id`,
+      )})`
+    : '';
+  text = `WITH input AS (
+       SELECT e.payload, e.n, r.*
+       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(payload, n),
+            jsonb_to_record(e.payload) AS r(${recordType})
+     ), claimed AS (
+       INSERT INTO record_ids (id, kind, ts)
+       SELECT id, '${kind}', "timestamp" FROM input ORDER BY id
+       ON CONFLICT (id, kind) DO NOTHING
+       RETURNING id
+     ), stored AS (
+       INSERT INTO ${kind} (${names})
+       SELECT ${values} FROM input r JOIN claimed c ON c.id = r.id
+       ON CONFLICT (id, ts) DO NOTHING RETURNING id
+     )${queued}
+     SELECT id FROM stored`;
+  INGEST_SQL.set(key, text);
+  return text;
 }
 
 /** A newer snapshot replaces the device's previous one; an older or repeated one changes nothing. */

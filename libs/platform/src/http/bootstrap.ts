@@ -1,9 +1,10 @@
 import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import type { RequestLog } from '../logging/request-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { ShutdownState } from '../health/shutdown-state.service';
 import { AllExceptionsFilter } from './all-exceptions.filter';
@@ -23,6 +24,10 @@ export interface HttpAppOptions {
   trustProxy?: readonly string[];
   /** Extra security schemes shown in /docs. */
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
+  /** Routes registered on Fastify directly, which Swagger does not scan: their /docs entries. */
+  extraDocs?: { models: Type<unknown>[]; add: (document: OpenAPIObject) => OpenAPIObject };
+  /** Writes each request's log line. */
+  requestLog?: RequestLog;
   /** Hook to register fastify plugins (multipart, helmet...) before routes are served. */
   configure?: (app: NestFastifyApplication) => Promise<void> | void;
 }
@@ -58,18 +63,29 @@ export async function createHttpApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
-  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply) => {
-    void reply.header(REQUEST_ID_HEADER, request.id);
-  });
-  fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-  });
+  // Callback hooks, not async ones: no promise per request for these two.
+  fastify.addHook(
+    'onSend',
+    (request: FastifyRequest, reply: FastifyReply, _payload: unknown, done: () => void) => {
+      void reply.header(REQUEST_ID_HEADER, request.id);
+      done();
+    },
+  );
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    },
+  );
+
+  options.requestLog?.install(fastify);
 
   // JSON is the only body these APIs read (multipart is added where screenshots are taken);
   // without Fastify's text parser a wrong content type is a 415, not a confusing 400.
   useStrictJsonParser(fastify, options.bodyLimit);
-  await useSecurityHeaders(app, options.corsOrigins ?? []);
+  useSecurityHeaders(app, options.corsOrigins ?? []);
 
   if (options.configure) await options.configure(app);
 
@@ -78,7 +94,13 @@ export async function createHttpApp(
     .setDescription(options.description)
     .setVersion(options.version);
   if (options.docs) builder = options.docs(builder);
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, builder.build()));
+  const { extraDocs } = options;
+  SwaggerModule.setup('docs', app, () => {
+    const document = SwaggerModule.createDocument(app, builder.build(), {
+      extraModels: extraDocs?.models,
+    });
+    return extraDocs ? extraDocs.add(document) : document;
+  });
   return app;
 }
 

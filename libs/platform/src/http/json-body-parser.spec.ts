@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonDepth } from './json-body-parser';
+import { containsNul, jsonDepth } from './json-body-parser';
 
 void describe('jsonDepth', () => {
   void it('measures the nesting of arrays and objects', () => {
@@ -17,5 +17,14 @@ void describe('jsonDepth', () => {
   void it('stops counting once past the limit', () => {
     const deep = Buffer.from('['.repeat(100_000) + ']'.repeat(100_000));
     assert.equal(jsonDepth(deep, 64), 65);
+  });
+});
+
+void describe('containsNul', () => {
+  void it('finds U+0000 in strings and keys at any depth, not the text of its escape', () => {
+    assert.equal(containsNul(JSON.parse('{"a":[1,{"b":"x\\u0000y"}]}')), true);
+    assert.equal(containsNul(JSON.parse('{"a\\u0000":1}')), true);
+    assert.equal(containsNul(JSON.parse('["\\\\u0000"]')), false);
+    assert.equal(containsNul(JSON.parse('{"a":[null,true,1,"x"]}')), false);
   });
 });

@@ -43,13 +43,25 @@ export function jsonDepth(body: Buffer, limit = Number.POSITIVE_INFINITY): numbe
   return deepest;
 }
 
+/** Whether a parsed JSON value holds U+0000 in any string or key. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item));
+  }
+  return false;
+}
+
 /**
  * JSON is the only body these APIs read. Fastify's parser decodes bytes leniently (invalid
  * UTF-8 becomes U+FFFD, which could then pass validation as an unknown key), so the body is
  * checked to be UTF-8 first, then parsed by Fastify's own secure parser, which refuses
  * `__proto__` and `constructor` keys. Bodies nested deeper than MAX_JSON_DEPTH are refused before
- * parsing, as recursive validation of such a body would exhaust the stack (a 500). No other
- * parser is registered: anything else is a 415.
+ * parsing, as recursive validation of such a body would exhaust the stack (a 500). A string
+ * holding U+0000 is refused too: PostgreSQL cannot store it in text or jsonb, so it would fail
+ * the write (a 500); it can only arrive as the escape `\u0000`, so only bodies containing that
+ * text are searched after parsing. No other parser is registered: anything else is a 415.
  */
 export function useStrictJsonParser(fastify: FastifyInstance, bodyLimit: number): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -65,6 +77,17 @@ export function useStrictJsonParser(fastify: FastifyInstance, bodyLimit: number)
       if (jsonDepth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
         const message = `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`;
         done(new BodyError('RAQEEM_JSON_TOO_DEEP', message), undefined);
+        return;
+      }
+      if (body.includes('\\u0000')) {
+        void parseJson(request, body.toString('utf8'), (error, parsed) => {
+          if (!error && containsNul(parsed)) {
+            const message = 'Request body holds a U+0000 character, which cannot be stored';
+            done(new BodyError('RAQEEM_NUL_CHARACTER', message), undefined);
+            return;
+          }
+          done(error, parsed);
+        });
         return;
       }
       void parseJson(request, body.toString('utf8'), done);

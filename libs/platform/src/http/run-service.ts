@@ -9,6 +9,8 @@ import type { DevSecretName } from '../config/dev-secrets';
 import { resolveSecrets } from '../config/resolve-secrets';
 import { resolveDatabase } from '../database/resolve-database';
 import { runMigrations } from '../database/run-migrations';
+import { requestLineLogger } from '../logging/logger-options';
+import { RequestLog } from '../logging/request-log';
 import { createHttpApp, handleShutdown, type HttpAppOptions } from './bootstrap';
 import { startupBanner } from './startup-banner';
 
@@ -25,6 +27,7 @@ export interface ServiceDefinition<C extends BaseConfig> {
   bannerLines?: string[];
   /** Registers fastify plugins (multipart...) before routes are served. */
   configure?: HttpAppOptions['configure'];
+  extraDocs?: HttpAppOptions['extraDocs'];
   /** Warnings worth a line at every start (e.g. an insecure mode switched on). */
   warnings?: string[];
 }
@@ -51,10 +54,12 @@ export async function runService<C extends BaseConfig>(
     description: service.description,
     version: appVersion(),
     bodyLimit: config.BODY_LIMIT,
+    requestLog: new RequestLog(requestLineLogger(config, service.name)),
     corsOrigins: config.CORS_ORIGINS,
     trustProxy: config.TRUST_PROXY,
     docs: service.docs,
     configure: service.configure,
+    extraDocs: service.extraDocs,
   });
   handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
     await db.embedded?.stop();

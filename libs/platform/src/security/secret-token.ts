@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 
 /** Bytes of randomness in every bearer credential we issue (256 bits). */
 export const TOKEN_BYTES = 32;
@@ -15,4 +15,9 @@ export function generateToken(bytes = TOKEN_BYTES): string {
  */
 export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** hashToken as hex, in one call: what per-request lookups key their caches by. */
+export function hashTokenHex(token: string): string {
+  return hash('sha256', token, 'hex');
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { FixedWindowLimiter } from './fixed-window-limiter';
 import { bearerToken, matchesAny, safeEqual } from './safe-equal';
-import { generateToken, hashToken } from './secret-token';
+import { generateToken, hashToken, hashTokenHex } from './secret-token';
 
 void describe('generateToken and hashToken', () => {
   void it('issues 256-bit base64url tokens that never repeat', () => {
@@ -22,6 +22,11 @@ void describe('generateToken and hashToken', () => {
     assert.deepEqual(hash, createHash('sha256').update(token).digest());
     assert.ok(!hash.toString('hex').includes(Buffer.from(token).toString('hex')));
     assert.notDeepEqual(hashToken(generateToken()), hash);
+  });
+
+  void it('gives the same hash as hex for cache keys', () => {
+    const token = generateToken();
+    assert.equal(hashTokenHex(token), hashToken(token).toString('hex'));
   });
 });
 
