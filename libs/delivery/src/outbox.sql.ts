@@ -32,6 +32,9 @@ const CLAIMED_COLUMNS = `o.id, o.channel, o.topic, o.record_id, o.payload, o.req
  * side by side without waiting on each other; the lease (claimed_until) survives the short
  * claim transaction, so a crashed relay's rows become claimable again once it expires.
  * Ordered by next_attempt_at, id: the due index serves it directly and it is FIFO for fresh rows.
+ * A claimed row's next_attempt_at moves to the end of its lease: in flight it is not due, and
+ * leaving it at the head of the index made every claim step over all in-flight rows (up to
+ * batch size x concurrency of them) before reaching claimable ones.
  */
 export const CLAIM_DUE = `
   WITH due AS (
@@ -43,7 +46,7 @@ export const CLAIM_DUE = `
     FOR UPDATE SKIP LOCKED
   )
   UPDATE outbox o
-  SET claimed_until = now() + ${ms('$3')}, claimed_by = $4,
+  SET claimed_until = now() + ${ms('$3')}, next_attempt_at = now() + ${ms('$3')}, claimed_by = $4,
       attempts = o.attempts + 1, last_attempt_at = now()
   FROM due WHERE o.id = due.id
   RETURNING ${CLAIMED_COLUMNS}`;
@@ -133,11 +136,12 @@ export const DEAD_LETTER = `
 /** $1 channel. After a canary got through, everything waiting in backoff is due again. */
 export const RESUME_WAITING = `
   UPDATE outbox SET next_attempt_at = now()
-  WHERE channel = $1 AND status = 'pending' AND next_attempt_at > now()`;
+  WHERE channel = $1 AND status = 'pending' AND next_attempt_at > now()
+    AND (claimed_until IS NULL OR claimed_until < now())`;
 
 /** $1 claimer: hands back whatever this relay still holds (stop, or an unrecorded outcome). */
 export const RELEASE_CLAIMS = `
-  UPDATE outbox SET claimed_until = NULL
+  UPDATE outbox SET claimed_until = NULL, next_attempt_at = now()
   WHERE claimed_by = $1 AND claimed_until IS NOT NULL AND status = 'pending'`;
 
 /**
