@@ -35,14 +35,14 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
   text = forwarded
     ? `WITH input AS (
          SELECT e.payload, e.n, r.*
-         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(payload, n),
+         FROM jsonb_array_elements(convert_from($1, 'UTF8')::jsonb) WITH ORDINALITY AS e(payload, n),
               jsonb_to_record(e.payload) AS r(${recordType})
        ), stored AS (${insert('input r')}), queued AS (${insertMessagesFrom(
          `SELECT $2, $3, s.id::text, i.payload, ($4::text[])[i.n]
           FROM stored s JOIN input i ON i.id = s.id`,
        )})
        SELECT id FROM stored`
-    : insert(`jsonb_to_recordset($1::jsonb) AS r(${recordType})`);
+    : insert(`jsonb_to_recordset(convert_from($1, 'UTF8')::jsonb) AS r(${recordType})`);
   INGEST_SQL.set(key, text);
   return text;
 }
