@@ -18,6 +18,11 @@ const INGEST_SQL = new Map<string, string>();
  * statement it is one round trip and one implicit transaction: rows and outbox rows commit
  * together, and the caller answers after that commit. Ids must be unique within $1.
  *
+ * $1 is UTF-8 bytes (bytea) rather than text: a Buffer lives outside V8's heap, whereas a
+ * string of a large group lands in its large-object space and, once a scavenge sees it alive
+ * during the statement, stays there until the next full GC (measured: the Devices heap grew by
+ * ~2 MB/s under 100-record batches).
+ *
  * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order).
  */
 export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string {
