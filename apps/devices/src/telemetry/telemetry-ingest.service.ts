@@ -1,5 +1,4 @@
 import {
-  TELEMETRY_FIELD_COLUMNS,
   type ActivityDto,
   type AlertDto,
   type IngestResultDto,
@@ -75,7 +74,7 @@ export class TelemetryIngestService {
   ): Promise<IngestResultDto> {
     await this.registry.assertRegistered(deviceid);
     const receivedAt = new Date().toISOString();
-    const payloads = records.map((record) => toPayload(kind, deviceid, record, receivedAt));
+    const payloads = records.map((record) => toPayload(deviceid, record, receivedAt));
     const result = await this.committers[kind].submit({ requestId, records: payloads });
     this.registry.touch(deviceid);
     this.forwarding.kick();
@@ -137,7 +136,7 @@ export class TelemetryIngestService {
       }
     });
     const target = this.forwarding.outboxTarget(kind);
-    const values: unknown[] = [JSON.stringify(unique)];
+    const values: unknown[] = [Buffer.from(JSON.stringify(unique))];
     if (target) values.push(target.channel, target.topic, requestIds);
     const { rows } = await this.pool.query<{ id: string }>({
       name: `ingest-${kind}-${target ? 'forwarded' : 'local'}`,
@@ -163,23 +162,15 @@ export class TelemetryIngestService {
 /**
  * A record as it is stored and forwarded: its id (lower-cased, as PostgreSQL prints a uuid, so
  * an agent's upper-case id is recognised in the answer and the outbox), device, time (the
- * device's, normalised to UTC, or the receive time) and the fields it carried.
+ * device's, normalised to UTC, or the receive time) and the fields it carried. The validated
+ * record holds only DTO fields (the pipe dropped the rest), so it becomes the payload in place
+ * rather than being copied: one object less per record on the hot path.
  */
-function toPayload(
-  kind: TelemetryKind,
-  deviceid: string,
-  record: TelemetryDto,
-  receivedAt: string,
-): Payload {
-  const payload: Payload = {
-    id: record.id ? record.id.toLowerCase() : randomUUID(),
-    deviceid,
-    timestamp: record.timestamp ? new Date(record.timestamp).toISOString() : receivedAt,
-  };
-  const source = record as unknown as Record<string, unknown>;
-  for (const column of TELEMETRY_FIELD_COLUMNS[kind]) {
-    if (source[column.name] !== undefined) payload[column.name] = source[column.name];
-  }
+function toPayload(deviceid: string, record: TelemetryDto, receivedAt: string): Payload {
+  const payload = record as unknown as Payload;
+  payload.id = record.id ? record.id.toLowerCase() : randomUUID();
+  payload.deviceid = deviceid;
+  payload.timestamp = record.timestamp ? new Date(record.timestamp).toISOString() : receivedAt;
   return payload;
 }
 

@@ -97,7 +97,7 @@ export class TelemetryRoutes {
           const { id } = request.params as { id: string };
           await this.access.authorize(id, request.headers.authorization);
           const deviceid = this.deviceId.transform(id);
-          const records = pipe.transform(request.body);
+          const records = pipe.records(request.body);
           return reply.code(201).send(await store(deviceid, records, request.id));
         },
       });

@@ -24,6 +24,11 @@ const INGEST_SQL = new Map<string, string>();
  * are taken in id order, so two concurrent batches sharing ids wait on each other instead of
  * deadlocking. Returns the ids that were new.
  *
+ * $1 is UTF-8 bytes (bytea) rather than text: a Buffer lives outside V8's heap, whereas a
+ * string of a large group lands in its large-object space and, once a scavenge sees it alive
+ * during the statement, stays there until the next full GC (measured: the Devices heap grew by
+ * ~2 MB/s under 100-record batches).
+ *
  * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order).
  */
 export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string {
@@ -43,7 +48,7 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
     : '';
   text = `WITH input AS (
        SELECT e.payload, e.n, r.*
-       FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(payload, n),
+       FROM jsonb_array_elements(convert_from($1, 'UTF8')::jsonb) WITH ORDINALITY AS e(payload, n),
             jsonb_to_record(e.payload) AS r(${recordType})
      ), claimed AS (
        INSERT INTO record_ids (id, kind, ts)

@@ -32,6 +32,24 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
   ) {}
 
   transform(body: unknown): T[] {
+    const items = this.itemsOf(body);
+    const valid = this.validFast(items);
+    return valid
+      ? valid.map((item) => Object.assign(new this.cls(), item))
+      : this.validateWithDetails(items);
+  }
+
+  /**
+   * What transform checks and answers, except that accepted records come back as the parsed
+   * JSON objects themselves (unknown fields deleted) rather than as class instances: for hot
+   * paths that only read the fields.
+   */
+  records(body: unknown): T[] {
+    const items = this.itemsOf(body);
+    return this.validFast(items) ?? this.validateWithDetails(items);
+  }
+
+  private itemsOf(body: unknown): unknown[] {
     const items = Array.isArray(body)
       ? body
       : this.options.allowSingle && isPlainObject(body)
@@ -52,20 +70,18 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
         ),
       );
     }
-    return this.validFast(items) ?? this.validateWithDetails(items);
+    return items;
   }
 
-  /** The instances class-validator would return, or undefined when a record is refused. */
+  /** The records when class-validator would accept all of them, else undefined. */
   private validFast(items: unknown[]): T[] | undefined {
     // Compiled on first use, once every decorator of the class has run.
     if (this.compiled === undefined) this.compiled = CompiledValidator.compile(this.cls) ?? null;
     if (this.compiled === null) return undefined;
-    const out: T[] = [];
     for (const item of items) {
       if (!isPlainObject(item) || !this.compiled.validate(item)) return undefined;
-      out.push(Object.assign(new this.cls(), item));
     }
-    return out;
+    return items as T[];
   }
 
   private validateWithDetails(items: unknown[]): T[] {

@@ -128,20 +128,25 @@ export class CompiledValidator {
    */
   validate(object: Record<string, unknown>): boolean {
     for (const key of Object.keys(object)) if (!this.known.has(key)) delete object[key];
+    // One arguments object per record, updated for each rule (class-validator builds one per
+    // rule): the constraints read it synchronously and keep no reference to it.
+    const args: ValidationArguments = {
+      targetName: this.targetName,
+      property: '',
+      object,
+      value: undefined,
+      constraints: [],
+    };
     for (const rule of this.rules) {
       const value = object[rule.name];
       let applies = true;
       for (const condition of rule.conditions) applies = condition(object, value) && applies;
       if (!applies) continue;
+      args.property = rule.name;
+      args.value = value;
       for (const check of rule.checks) {
         if (check.validateIf && !check.validateIf(object, value)) continue;
-        const args: ValidationArguments = {
-          targetName: this.targetName,
-          property: rule.name,
-          object,
-          value,
-          constraints: check.constraints,
-        };
+        args.constraints = check.constraints;
         if (check.each && Array.isArray(value)) {
           if (!value.every((item) => check.validate(item, args))) return false;
         } else if (!check.validate(value, args)) {

@@ -11,6 +11,7 @@ import { resolveDatabase } from '../database/resolve-database';
 import { runMigrations } from '../database/run-migrations';
 import { requestLineLogger } from '../logging/logger-options';
 import { RequestLog } from '../logging/request-log';
+import { StdoutDestination } from '../logging/stdout-destination';
 import { createHttpApp, handleShutdown, type HttpAppOptions } from './bootstrap';
 import { startupBanner } from './startup-banner';
 
@@ -78,6 +79,8 @@ export async function runService<C extends BaseConfig>(
     'Bootstrap',
   );
   for (const warning of service.warnings ?? []) app.get(Logger).warn(warning, 'Security');
+  // The start-up lines are out before anything waiting for the service can look for them.
+  StdoutDestination.flushIfUsed();
 }
 
 /** The entry point's last line: a config error prints its message, anything else its stack. */

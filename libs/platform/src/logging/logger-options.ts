@@ -1,7 +1,8 @@
 import type { Params } from 'nestjs-pino';
-import { destination, pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { Options } from 'pino-http';
 import { BaseConfig } from '../config/base.config';
+import { StdoutDestination } from './stdout-destination';
 
 /** Header and body paths that never reach a log line. */
 export const REDACT_PATHS = [
@@ -37,16 +38,13 @@ function prettyTransport(): LoggerOptions['transport'] {
   };
 }
 
-// JSON lines go to stdout asynchronously: lines logged while a write is in flight are written
-// together by the next one, instead of one blocking write(2) per request line, which `npm run
-// bench` measured as the largest remaining cost of an ingest request. pino flushes what is
-// pending when the process exits. One destination per process, shared by every logger, so
-// lines never interleave mid-line.
-let stdoutDestination: DestinationStream | undefined;
-function sharedStdout(): DestinationStream {
-  stdoutDestination ??= destination({ dest: 1, sync: false });
-  return stdoutDestination;
-}
+/** Warnings and errors reach stdout at once; `info` lines within StdoutDestination's 10 ms. */
+const flushOnWarning: LoggerOptions['hooks'] = {
+  logMethod(args, method, level) {
+    method.apply(this, args);
+    if (level >= 40) StdoutDestination.get().flush();
+  },
+};
 
 /**
  * nestjs-pino settings: Nest's logger (`new Logger(Class.name)`) on pino, JSON in production,
@@ -64,11 +62,12 @@ export function loggerParams(config: BaseConfig, service: string): Params {
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     transport: pretty ? prettyTransport() : undefined,
+    hooks: pretty ? undefined : flushOnWarning,
   } satisfies Options;
   return {
     // No route: the middleware is not mounted at all (see above).
     forRoutes: [],
-    pinoHttp: pretty ? options : [options, sharedStdout()],
+    pinoHttp: pretty ? options : [options, StdoutDestination.get()],
   };
 }
 
@@ -83,5 +82,5 @@ export function requestLineLogger(config: BaseConfig, service: string): Logger {
   const options: LoggerOptions = { level: config.LOG_LEVEL, base: { service } };
   return isPretty(config)
     ? pino({ ...options, transport: prettyTransport() })
-    : pino(options, sharedStdout());
+    : pino({ ...options, hooks: flushOnWarning }, StdoutDestination.get());
 }

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+const MODULE = join(__dirname, 'stdout-destination.js');
+
+/** Runs `body` in a child process with `out` = the shared StdoutDestination. */
+function script(body: string): string[] {
+  return [
+    '-e',
+    `const { StdoutDestination } = require(${JSON.stringify(MODULE)});
+     const out = StdoutDestination.get();
+     ${body}`,
+  ];
+}
+
+void describe('StdoutDestination', () => {
+  void it('writes every buffered line when the process exits, even through process.exit', () => {
+    const run = spawnSync(
+      process.execPath,
+      script(`for (let i = 0; i < 5000; i++) out.write('{"line":' + i + '}\\n'); process.exit(0);`),
+      { encoding: 'utf8' },
+    );
+    const lines = run.stdout.trim().split('\n');
+    assert.equal(lines.length, 5000);
+    assert.equal(lines[4999], '{"line":4999}');
+  });
+
+  void it('writes a line within milliseconds while the process runs on', async () => {
+    const child = spawn(
+      process.execPath,
+      script(`out.write('{"line":1}\\n'); setTimeout(() => undefined, 5000);`),
+    );
+    const started = Date.now();
+    const first = await new Promise<string>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+    );
+    child.kill();
+    assert.equal(first, '{"line":1}\n');
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  void it('writes at once when asked (warnings and errors)', async () => {
+    const child = spawn(
+      process.execPath,
+      script(
+        `setInterval(() => undefined, 1000);
+         process.stdin.once('data', () => { out.write('{"warn":1}\\n'); out.flush(); });`,
+      ),
+    );
+    child.stdin.write('go\n');
+    const first = await new Promise<string>((resolve) =>
+      child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+    );
+    child.kill();
+    assert.equal(first, '{"warn":1}\n');
+  });
+});
