@@ -30,6 +30,8 @@ export interface TableConversion {
    * must contain the partition key), and the whole key of the plain table (default `id`).
    */
   key?: { partitioned: string; plain: string };
+  /** Columns the primary key's index carries (`INCLUDE`), for index-only reads. */
+  include?: string;
 }
 
 const ID_KEY = { partitioned: 'id', plain: 'id' };
@@ -51,7 +53,7 @@ const BACKFILL_DAYS = 366;
  */
 export async function convertToPartitioned(
   db: MigrationSql,
-  { table, indexes, key = ID_KEY }: TableConversion,
+  { table, indexes, key = ID_KEY, include }: TableConversion,
   now = new Date(),
 ): Promise<void> {
   const name = quoteIdent(table);
@@ -74,13 +76,13 @@ export async function convertToPartitioned(
     if (!days.some((d) => d.getTime() === day.getTime())) days.push(day);
   }
   for (const day of days) await db.query(dailyPartitionDdl(table, day));
-  await fillAndIndex(db, { table, indexes }, old, `${key.partitioned}, ${PARTITION_KEY}`);
+  await fillAndIndex(db, { table, indexes, include }, old, `${key.partitioned}, ${PARTITION_KEY}`);
 }
 
 /** The reverse of convertToPartitioned: one plain table keyed by `id` (or `key`), the same indexes. */
 export async function convertToPlain(
   db: MigrationSql,
-  { table, indexes, key = ID_KEY }: TableConversion,
+  { table, indexes, key = ID_KEY, include }: TableConversion,
 ): Promise<void> {
   const partitioned = await setAside(db, { table, indexes }, 'partitioned');
   await db.query(
@@ -88,7 +90,7 @@ export async function convertToPlain(
   );
   // A duplicate id (impossible while ingest deduplicates by id) fails the primary key rather
   // than being dropped silently.
-  await fillAndIndex(db, { table, indexes }, partitioned, key.plain);
+  await fillAndIndex(db, { table, indexes, include }, partitioned, key.plain);
 }
 
 /**
@@ -110,13 +112,14 @@ async function setAside(
 /** Copies the rows over, then builds the key and indexes once and drops the old table. */
 async function fillAndIndex(
   db: MigrationSql,
-  { table, indexes }: TableConversion,
+  { table, indexes, include }: TableConversion,
   from: string,
   primaryKey: string,
 ): Promise<void> {
   const name = quoteIdent(table);
   await db.query(`INSERT INTO ${name} SELECT * FROM ${from}`);
-  await db.query(`ALTER TABLE ${name} ADD PRIMARY KEY (${primaryKey})`);
+  const covering = include ? ` INCLUDE (${include})` : '';
+  await db.query(`ALTER TABLE ${name} ADD PRIMARY KEY (${primaryKey})${covering}`);
   for (const index of indexes) {
     await db.query(`CREATE INDEX ${quoteIdent(index.name)} ON ${name} (${index.columns})`);
   }

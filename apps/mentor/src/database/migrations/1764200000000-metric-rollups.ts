@@ -22,6 +22,17 @@ const FIELDS: [name: string, type: 'float8' | 'int8'][] = [
  * read time. Sums are float8, byte counters too: exact while a minute's total stays below 2^53
  * (9 PB; a minute of 1-second 16 GiB readings is 1 TB); `numeric` made the read 2-3x slower.
  */
+/**
+ * Every column beside the key, carried in the primary key's index: a downsampled read is then an
+ * index-only scan over one device's consecutive minutes (~45 index pages for a day) instead of a
+ * heap page per minute, since live ingest interleaves all devices in time order (2.5x the
+ * queries per second with random devices at 10 M samples).
+ */
+export const ROLLUP_INCLUDE = [
+  'samples',
+  ...FIELDS.flatMap(([f]) => [`${f}_n`, `${f}_sum`, `${f}_max`]),
+].join(', ');
+
 export class MetricRollups1764200000000 implements MigrationInterface {
   name = 'MetricRollups1764200000000';
 
@@ -36,7 +47,7 @@ export class MetricRollups1764200000000 implements MigrationInterface {
         ts timestamptz NOT NULL,
         samples integer NOT NULL,
         ${columns.join(',\n        ')},
-        PRIMARY KEY (deviceid, ts)
+        PRIMARY KEY (deviceid, ts) INCLUDE (${ROLLUP_INCLUDE})
       )`);
     const names = FIELDS.map(([f]) => `${f}_n, ${f}_sum, ${f}_max`).join(', ');
     const aggregates = FIELDS.map(

@@ -1,5 +1,6 @@
 import { convertToPartitioned, convertToPlain, type TableConversion } from '@app/platform';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { ROLLUP_INCLUDE } from './1764200000000-metric-rollups';
 
 /** The telemetry tables with their indexes as the earlier migrations made them. */
 export const MENTOR_TELEMETRY_TABLES: TableConversion[] = [
@@ -19,7 +20,12 @@ export const MENTOR_TELEMETRY_TABLES: TableConversion[] = [
     ],
   },
   // One row per device and minute (1764200000000), dropped by day with the samples it sums.
-  { table: 'metric_rollups', indexes: [], key: { partitioned: 'deviceid', plain: 'deviceid, ts' } },
+  {
+    table: 'metric_rollups',
+    indexes: [],
+    key: { partitioned: 'deviceid', plain: 'deviceid, ts' },
+    include: ROLLUP_INCLUDE,
+  },
 ];
 
 /**
