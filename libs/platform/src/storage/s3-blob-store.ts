@@ -1,11 +1,7 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { BlobStore } from './blob-store';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -17,26 +13,21 @@ export interface S3BlobStoreOptions {
   prefix: string;
 }
 
-/** S3-compatible object storage (AWS S3, MinIO...). Credentials fall back to the AWS chain. */
+/**
+ * S3-compatible object storage (AWS S3, MinIO...). Credentials fall back to the AWS chain. The
+ * SDK is loaded on first use, so a service on the default local driver never loads it (it was
+ * loaded at start by every import of the platform library; a few MB of resident memory).
+ */
 export class S3BlobStore implements BlobStore {
-  private readonly client: S3Client;
+  private connection?: Promise<{ sdk: S3Sdk; client: S3Client }>;
 
-  constructor(private readonly options: S3BlobStoreOptions) {
-    this.client = new S3Client({
-      region: options.region,
-      endpoint: options.endpoint,
-      forcePathStyle: options.forcePathStyle,
-      credentials:
-        options.accessKeyId && options.secretAccessKey
-          ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
-          : undefined,
-    });
-  }
+  constructor(private readonly options: S3BlobStoreOptions) {}
 
   async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
     if (await this.has(key)) return;
-    await this.client.send(
-      new PutObjectCommand({
+    const { sdk, client } = await this.connect();
+    await client.send(
+      new sdk.PutObjectCommand({
         Bucket: this.options.bucket,
         Key: this.keyOf(key),
         Body: bytes,
@@ -46,9 +37,10 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
+    const { sdk, client } = await this.connect();
     try {
-      const answer = await this.client.send(
-        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }),
+      const answer = await client.send(
+        new sdk.GetObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }),
       );
       if (!answer.Body) return undefined;
       return Buffer.from(await answer.Body.transformToByteArray());
@@ -59,21 +51,40 @@ export class S3BlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(
-      new DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }),
+    const { sdk, client } = await this.connect();
+    await client.send(
+      new sdk.DeleteObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }),
     );
   }
 
   private async has(key: string): Promise<boolean> {
+    const { sdk, client } = await this.connect();
     try {
-      await this.client.send(
-        new HeadObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }),
+      await client.send(
+        new sdk.HeadObjectCommand({ Bucket: this.options.bucket, Key: this.keyOf(key) }),
       );
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
       throw error;
     }
+  }
+
+  private connect(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    const { options } = this;
+    this.connection ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: options.region,
+        endpoint: options.endpoint,
+        forcePathStyle: options.forcePathStyle,
+        credentials:
+          options.accessKeyId && options.secretAccessKey
+            ? { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey }
+            : undefined,
+      }),
+    }));
+    return this.connection;
   }
 
   private keyOf(key: string): string {
