@@ -1,3 +1,4 @@
+import { fuzzSeed, mulberry32 } from '@app/testing/seeded-random';
 import { bearer, login, type TokenPair } from '@app/testing/auth';
 import { request } from '@app/testing/http-client';
 import {
@@ -19,19 +20,8 @@ import type { Pool } from 'pg';
  * 2xx: nothing is stored), both services must stay healthy, and no table may gain a row.
  * The generator is a seeded PRNG: FUZZ_SEED=<n> reproduces a run, whose seed is printed.
  */
-const SEED = Number(process.env.FUZZ_SEED) || Math.floor(Math.random() * 2 ** 31);
+const SEED = fuzzSeed();
 const PER_ENDPOINT = 70;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Target {
   service: 'devices' | 'mentor';

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@app/testing/seeded-random';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bucketPlan } from './bucket-plan';
@@ -37,11 +38,7 @@ void describe('bucketPlan', () => {
   });
 
   void it('never yields more buckets than points, whatever the range and alignment', () => {
-    let seed = 42;
-    const random = (): number => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const random = mulberry32(42);
     for (let i = 0; i < 5000; i++) {
       const from = T0 + Math.floor(random() * 3_600_000);
       const to = from + 1 + Math.floor(random() * 8 * 86_400_000);

@@ -1,3 +1,4 @@
+import { fuzzSeed, mulberry32 } from '@app/testing/seeded-random';
 import { CompiledValidator } from '@app/platform';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
@@ -21,19 +22,8 @@ import { ForwardedScreenshotDto } from '../screenshots/screenshot.dto';
  * checked both ways, and an accepted record must keep exactly the fields class-validator keeps.
  * FUZZ_SEED=<n> replays a run.
  */
-const SEED = Number(process.env.FUZZ_SEED) || Math.floor(Math.random() * 2 ** 31);
+const SEED = fuzzSeed();
 const RECORDS_PER_DTO = 4000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const x = (n: number): string => 'x'.repeat(n);
 /** U+FE0F and surrogate pairs: validator.js's isLength does not count them like .length does. */
