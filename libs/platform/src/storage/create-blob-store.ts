@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BaseConfig } from '../config/base.config';
 import type { BlobStore } from './blob-store';
 import { LocalBlobStore } from './local-blob-store';
-import type * as S3 from './s3-blob-store';
+import { S3BlobStore } from './s3-blob-store';
 
 /**
  * The store configured for a service: files under STORAGE_DIR (default
@@ -11,9 +11,6 @@ import type * as S3 from './s3-blob-store';
  */
 export function createBlobStore(config: BaseConfig, service: 'devices' | 'mentor'): BlobStore {
   if (config.STORAGE_DRIVER === 's3') {
-    // Loaded only when configured: the AWS SDK adds about 20 MB to every process that imports it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { S3BlobStore } = require('./s3-blob-store') as typeof S3;
     return new S3BlobStore({
       bucket: config.S3_BUCKET!,
       region: config.S3_REGION,

@@ -2,5 +2,5 @@ export * from './blob-store';
 export * from './create-blob-store';
 export * from './image-info';
 export * from './local-blob-store';
-export type { S3BlobStoreOptions } from './s3-blob-store';
+export * from './s3-blob-store';
 export * from './prune-with-blobs';
