@@ -71,6 +71,8 @@ export class BenchContext {
         RATE_LIMIT_PER_DEVICE: UNLIMITED,
         ...(mentorUrl ? { MENTOR_API_URL: mentorUrl } : {}),
         ...extra,
+        // e.g. BENCH_DEVICES_ENV='FORWARD_BATCH_SIZE=2000 FORWARD_METRICS=false', for A/B runs
+        ...envPairs(process.env.BENCH_DEVICES_ENV ?? ''),
       },
       undefined,
       // e.g. BENCH_DEVICES_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile Devices
@@ -172,4 +174,15 @@ export function metricSample(timestamp?: string): Record<string, unknown> {
     net_bytes_in: Math.floor(Math.random() * 1e6),
     net_bytes_out: Math.floor(Math.random() * 1e6),
   };
+}
+
+/** `KEY=value KEY2=value2` as an object; a word without `=` is refused, not ignored. */
+function envPairs(text: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const at = word.indexOf('=');
+    if (at <= 0) throw new Error(`BENCH_DEVICES_ENV: expected KEY=value, got "${word}"`);
+    pairs[word.slice(0, at)] = word.slice(at + 1);
+  }
+  return pairs;
 }

@@ -43,7 +43,8 @@ export async function forwardScenario(
     };
     const count = async (): Promise<{ pending: number; mentor: number }> => {
       const { rows } = await pool.query<{ pending: number; mentor: number }>(
-        `SELECT (SELECT count(*) FROM devices.outbox WHERE status = 'pending')::int AS pending,
+        `SELECT (SELECT coalesce(sum(coalesce(bundle_size, 1)), 0) FROM devices.outbox
+                 WHERE status = 'pending')::int AS pending,
                 (SELECT count(*) FROM mentor.metrics)::int AS mentor`,
       );
       return rows[0];

@@ -79,17 +79,23 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
     watch.start();
     const load = await cannon({ url: devices.url, connections, durationS, next });
     const processes = watch.stop();
-    // Every 201 is a committed record with its outbox row: check the counts agree.
-    const { rows } = await pool.query<{ metrics: number; outbox: number }>(
+    // Every 201 is a committed record queued in the outbox (records are queued in bundles, and
+    // each enrolled device's record too): check the counts agree.
+    const { rows } = await pool.query<{ metrics: number; outbox: number; outboxRows: number }>(
       `SELECT (SELECT count(*) FROM devices.metrics)::int AS metrics,
-              (SELECT count(*) FROM devices.outbox)::int AS outbox`,
+              (SELECT sum(coalesce(bundle_size, 1)) FROM devices.outbox)::int AS outbox,
+              (SELECT count(*) FROM devices.outbox)::int AS "outboxRows"`,
     );
     measurements.push({
       label: `Raqeem Devices (${batch === 1 ? 'single record' : `${batch}-record batches`}, ${connections} connections)`,
       load,
       recordsPerS: load.rps * batch,
       processes,
-      extra: { storedRows: rows[0].metrics, outboxRows: rows[0].outbox },
+      extra: {
+        storedRows: rows[0].metrics,
+        outboxRecords: rows[0].outbox,
+        outboxRows: rows[0].outboxRows,
+      },
     });
     const base = measurements[0];
     const baseRate = base.recordsPerS ?? base.load!.rps;

@@ -153,8 +153,9 @@ async function assertPartitioned(
  * Migration 1764300000000 (partitioned telemetry) of one service, both ways, on a fresh
  * database holding telemetry of today, 3 days ago, 500 days ago and 2 days ahead: up
  * (assertPartitioned, then `partitioned`), down (every table exactly as before, then
- * `reverted`) and up again, as a redeploy after a rollback would. `seeded` runs after the
- * telemetry went in, to add service-specific state.
+ * `reverted`) and up again, as a redeploy after a rollback would; then the migrations after it
+ * apply, revert and apply again. `seeded` runs after the telemetry went in, to add
+ * service-specific state.
  */
 export async function checkPartitionMigration(
   prefix: string,
@@ -175,7 +176,7 @@ export async function checkPartitionMigration(
     await checks.seeded?.(db);
     const before = await Promise.all(TELEMETRY_TABLES.map((table) => db.describe(table)));
 
-    assert.deepEqual(await db.migrateTo(), ['PartitionedTelemetry1764300000000']);
+    assert.deepEqual(await db.migrateTo(1764300000000), ['PartitionedTelemetry1764300000000']);
     await assertPartitioned(db, before, placed);
     await checks.partitioned(db);
 
@@ -184,7 +185,12 @@ export async function checkPartitionMigration(
       assert.deepEqual(await db.describe(table), before[i], `${table} is back as it was`);
     }
     await checks.reverted?.(db);
-    assert.deepEqual(await db.migrateTo(), ['PartitionedTelemetry1764300000000']);
+    assert.deepEqual(await db.migrateTo(1764300000000), ['PartitionedTelemetry1764300000000']);
+
+    // The migrations after it apply on top, revert one by one and apply again.
+    const later = await db.migrateTo();
+    for (let i = 0; i < later.length; i++) await db.revertLast();
+    assert.deepEqual(await db.migrateTo(), later);
   } finally {
     await db.close();
   }

@@ -160,9 +160,11 @@ export class Stack {
     return rows.map((row) => row.id);
   }
 
+  /** Records waiting in the Devices outbox (a bundle counts as the records it holds). */
   async pendingOutbox(): Promise<number> {
     const { rows } = await this.devicesDb.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM outbox WHERE status = 'pending'`,
+      `SELECT coalesce(sum(coalesce(bundle_size, 1)), 0)::int AS n FROM outbox
+       WHERE status = 'pending'`,
     );
     return rows[0].n;
   }

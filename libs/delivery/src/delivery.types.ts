@@ -13,13 +13,19 @@ export interface SqlExecutor {
   ): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
-/** A message to enqueue. `recordId` is the id the receiver stores the record under. */
+/**
+ * A message to enqueue. `recordId` is the id the receiver stores the record under. A bundle
+ * (`bundle: true`) carries several records of its topic in one row: its payload is their array,
+ * each record holding its own id in `id`, and `recordId` names the first. `requestId` may list
+ * several request ids separated by commas (request ids never contain one).
+ */
 export interface OutboxMessage {
   channel: string;
   topic: string;
   recordId: string;
   payload: unknown;
   requestId?: string | null;
+  bundle?: boolean;
 }
 
 /** A row the relay has claimed and is about to send. */
@@ -33,6 +39,18 @@ export interface ClaimedMessage {
   /** Attempts including the one in progress. */
   attempts: number;
   createdAt: Date;
+  /** Records in a bundle (its payload is their array); null for a message of one record. */
+  bundleSize: number | null;
+}
+
+/** The records a claimed message carries, in order: one, or a bundle's. */
+export function recordsOf(message: ClaimedMessage): unknown[] {
+  return message.bundleSize === null ? [message.payload] : (message.payload as unknown[]);
+}
+
+/** The request ids a claimed message carries (a bundle's may be several). */
+export function requestIdsOf(message: ClaimedMessage): string[] {
+  return message.requestId ? message.requestId.split(',') : [];
 }
 
 export type SendOutcome =
@@ -44,8 +62,8 @@ export type SendOutcome =
 
 export interface DeliveryTransport {
   /**
-   * Sends messages that share one topic as one request and reports the outcome for all of
-   * them. Must not throw: failures are outcomes. Must respect its own request timeout.
+   * Sends messages that share one topic as one request (bundles contributing all their records,
+   * see recordsOf) and reports the outcome for all of them. Must not throw: failures are outcomes. Must respect its own request timeout.
    */
   send(topic: string, messages: ClaimedMessage[]): Promise<SendOutcome>;
 }
@@ -60,7 +78,7 @@ export interface ChannelOptions {
   channel: string;
   transport: DeliveryTransport;
   hooks?: ChannelHooks;
-  /** Rows claimed per round. */
+  /** Records claimed per round, and at most sent per request (a larger bundle goes alone). */
   batchSize?: number;
   /** Claim/send loops running at once in this process. */
   concurrency?: number;

@@ -1,6 +1,11 @@
 export * from './delivery.types';
 export { exponentialDelayMs, equalJitterMs, retryDelayMs, type BackoffPolicy } from './backoff';
-export { outboxDownSql, outboxUpSql } from './outbox-schema';
+export {
+  outboxBundlesDownSql,
+  outboxBundlesUpSql,
+  outboxDownSql,
+  outboxUpSql,
+} from './outbox-schema';
 export { OutboxRelay } from './outbox-relay';
 export { OutboxWriter } from './outbox-writer';
 export { insertMessagesFrom } from './outbox.sql';

@@ -3,13 +3,14 @@ import type { ChannelHooks, ClaimedMessage, RelayLogger, SendOutcome } from './d
 import type { ClaimedRow, OutboxStore } from './outbox-store';
 import type { ResolvedChannelOptions } from './relay-options';
 
-/** One request to the transport: rows of one topic. */
+/** One request to the transport: rows of one topic, `records` in all. */
 interface Request {
   topic: string;
   rows: ClaimedRow[];
+  records: number;
 }
 
-/** What happened to the rows of one round. */
+/** What happened to the records of one round (a bundle counts as many as it holds). */
 export interface DispatchSummary {
   delivered: number;
   failed: number;
@@ -30,21 +31,23 @@ export class OutboxDispatcher {
 
   async dispatch(rows: ClaimedRow[]): Promise<DispatchSummary> {
     const summary: DispatchSummary = { delivered: 0, failed: 0, deadLettered: 0 };
-    await forEachLimited(groupIntoRequests(rows), this.options.requestConcurrency, (request) =>
+    const requests = groupIntoRequests(rows, this.options.batchSize);
+    await forEachLimited(requests, this.options.requestConcurrency, (request) =>
       this.sendAndRecord(request, summary),
     );
     return summary;
   }
 
   private async sendAndRecord(request: Request, summary: DispatchSummary): Promise<void> {
-    const { topic, rows } = request;
+    const { topic, rows, records } = request;
+    const bundled = rows.some((r) => r.bundleSize !== null);
     const outcome = await this.send(topic, rows);
     const ids = rows.map((r) => r.id);
     try {
       if (outcome.kind === 'delivered') {
         await this.store.markDelivered(ids);
-        summary.delivered += rows.length;
-        this.callHook('onDelivered', (h) => h.onDelivered?.(topic, rows.length));
+        summary.delivered += records;
+        this.callHook('onDelivered', (h) => h.onDelivered?.(topic, records));
       } else if (outcome.kind === 'transient') {
         const dead = await this.store.reschedule(
           rows.map((r) => ({
@@ -55,18 +58,20 @@ export class OutboxDispatcher {
           this.options.deadLetterAfterMs,
           this.expiredReason(outcome.reason),
         );
-        summary.failed += rows.length - dead;
+        summary.failed += records - dead;
         summary.deadLettered += dead;
-        this.callHook('onFailed', (h) => h.onFailed?.(topic, rows.length, outcome));
+        this.callHook('onFailed', (h) => h.onFailed?.(topic, records, outcome));
         if (dead > 0) {
+          // Dead letters are listed and replayed per record, so a dead bundle is split.
+          if (bundled) await this.store.splitDeadBundles(ids);
           const reason = this.expiredReason(outcome.reason);
           this.callHook('onDeadLettered', (h) => h.onDeadLettered?.(topic, dead, reason));
         }
-      } else if (rows.length > 1) {
-        // Nobody knows which row was refused: retry each alone at once, so only it dies.
+      } else if (rows.length > 1 || bundled) {
+        // Nobody knows which record was refused: retry each alone at once, so only it dies.
         await this.store.splitIntoSolo(ids, outcome.reason);
-        summary.failed += rows.length;
-        this.callHook('onFailed', (h) => h.onFailed?.(topic, rows.length, outcome));
+        summary.failed += records;
+        this.callHook('onFailed', (h) => h.onFailed?.(topic, records, outcome));
       } else {
         await this.store.deadLetter(ids, outcome.reason);
         summary.deadLettered += 1;
@@ -108,20 +113,31 @@ export class OutboxDispatcher {
   }
 }
 
-function groupIntoRequests(rows: ClaimedRow[]): Request[] {
-  const batches = new Map<string, ClaimedRow[]>();
-  const requests: Request[] = [];
+/**
+ * Rows of a topic travel together, up to `maxRecords` records per request (a larger bundle
+ * alone); solo rows each in a request of their own, after the batches.
+ */
+function groupIntoRequests(rows: ClaimedRow[], maxRecords: number): Request[] {
+  const open = new Map<string, Request>();
+  const batches: Request[] = [];
+  const solos: Request[] = [];
   for (const row of rows) {
+    const records = row.bundleSize ?? 1;
     if (row.solo) {
-      requests.push({ topic: row.topic, rows: [row] });
+      solos.push({ topic: row.topic, rows: [row], records });
       continue;
     }
-    const batch = batches.get(row.topic);
-    if (batch) batch.push(row);
-    else batches.set(row.topic, [row]);
+    const batch = open.get(row.topic);
+    if (batch && batch.records + records <= maxRecords) {
+      batch.rows.push(row);
+      batch.records += records;
+      continue;
+    }
+    const next = { topic: row.topic, rows: [row], records };
+    open.set(row.topic, next);
+    batches.push(next);
   }
-  for (const [topic, batch] of batches) requests.unshift({ topic, rows: batch });
-  return requests;
+  return [...batches, ...solos];
 }
 
 /** The transport sees the contract's shape, not the relay's bookkeeping. */

@@ -1,3 +1,5 @@
+import { unbundle } from './outbox.sql';
+
 /**
  * DDL of the delivery engine. Each app's migration calls these inside its own schema (the app
  * sets search_path), so table names are unqualified and the same engine serves every service.
@@ -47,4 +49,26 @@ export function outboxUpSql(): string[] {
 /** Statements that remove everything outboxUpSql created. */
 export function outboxDownSql(): string[] {
   return ['DROP TABLE IF EXISTS delivery_channel_state', 'DROP TABLE IF EXISTS outbox'];
+}
+
+/**
+ * Bundles: one outbox row may carry many records of a topic (`bundle_size` of them, its payload
+ * a JSON array of records, each holding its record id in `id`). A producer that writes records
+ * in groups queues one row per group instead of one per record, which is most of the outbox's
+ * cost per record on both ends: the insert at ingest, and the claim and delete at delivery.
+ * NULL means an ordinary row whose payload is one record.
+ */
+export function outboxBundlesUpSql(): string[] {
+  return [
+    `ALTER TABLE outbox ADD COLUMN bundle_size integer NULL
+       CONSTRAINT outbox_bundle_size_check CHECK (bundle_size > 0)`,
+  ];
+}
+
+/** Reverts outboxBundlesUpSql; waiting bundles are first split into one row per record. */
+export function outboxBundlesDownSql(): string[] {
+  return [
+    unbundle('bundle_size IS NOT NULL', {}),
+    'ALTER TABLE outbox DROP COLUMN IF EXISTS bundle_size',
+  ];
 }

@@ -23,6 +23,7 @@ interface ClaimedDbRow {
   attempts: number;
   solo: boolean;
   created_at: Date;
+  bundle_size: number | null;
 }
 
 interface DeadDbRow {
@@ -62,12 +63,14 @@ export class OutboxStore {
     private readonly claimer: string,
   ) {}
 
+  /** Up to `limit` records: rows in order while their records fit, and always the first. */
   async claimDue(limit: number, leaseMs: number): Promise<ClaimedRow[]> {
     const { rows } = await this.db.query<ClaimedDbRow>(sql.CLAIM_DUE, [
       this.channel,
       limit,
       leaseMs,
       this.claimer,
+      limit,
     ]);
     return sortById(rows.map(toClaimed));
   }
@@ -107,6 +110,11 @@ export class OutboxStore {
 
   async splitIntoSolo(ids: string[], error: string): Promise<void> {
     await this.db.query(sql.SPLIT_INTO_SOLO, [this.channel, error, ids, this.claimer]);
+  }
+
+  /** Splits bundles among `ids` that just became dead letters into one per record. */
+  async splitDeadBundles(ids: string[]): Promise<void> {
+    await this.db.query(sql.SPLIT_DEAD_BUNDLES, [ids, this.claimer]);
   }
 
   async deadLetter(ids: string[], reason: string): Promise<void> {
@@ -176,6 +184,7 @@ function toClaimed(r: ClaimedDbRow): ClaimedRow {
     attempts: r.attempts,
     solo: r.solo,
     createdAt: r.created_at,
+    bundleSize: r.bundle_size,
   };
 }
 

@@ -18,6 +18,14 @@ export class OutboxWriter {
       // payload goes in as JSON text; undefined becomes JSON null rather than a SQL NULL.
       messages.map((m) => JSON.stringify(m.payload ?? null)),
       messages.map((m) => m.requestId ?? null),
+      messages.map((m) => (m.bundle ? bundleSize(m) : null)),
     ]);
   }
+}
+
+function bundleSize(message: OutboxMessage): number {
+  if (!Array.isArray(message.payload) || message.payload.length === 0) {
+    throw new TypeError(`delivery: bundle ${message.recordId} needs a non-empty array payload`);
+  }
+  return message.payload.length;
 }

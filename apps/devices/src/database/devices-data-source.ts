@@ -6,6 +6,7 @@ import { ExportCursor1763900000000 } from './migrations/1763900000000-export-cur
 import { DeviceTokens1764000000000 } from './migrations/1764000000000-device-tokens';
 import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
 import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
+import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -24,6 +25,7 @@ export function devicesDataSourceOptions(
       DeviceTokens1764000000000,
       CommandsAndScreenshots1764100000000,
       PartitionedTelemetry1764300000000,
+      OutboxBundles1764400000000,
     ],
   });
 }

@@ -1,6 +1,8 @@
 import { MENTOR_INGEST_PATHS, type DataType } from '@app/contracts';
 import {
   postForDelivery,
+  recordsOf,
+  requestIdsOf,
   type ClaimedMessage,
   type DeliveryTransport,
   type SendOutcome,
@@ -33,7 +35,7 @@ export class MentorTransport implements DeliveryTransport {
     const path = MENTOR_INGEST_PATHS[topic as DataType];
     if (!path) return { kind: 'permanent', reason: `no mentor endpoint for topic ${topic}` };
     if (topic !== 'screenshots') {
-      return this.post(path, messages, JSON.stringify(messages.map((m) => m.payload)));
+      return this.post(path, messages, JSON.stringify(messages.flatMap(recordsOf)));
     }
     return this.sendScreenshots(path, messages);
   }
@@ -80,9 +82,7 @@ export class MentorTransport implements DeliveryTransport {
   }
 
   private async post(path: string, messages: ClaimedMessage[], body: string): Promise<SendOutcome> {
-    const origins = [
-      ...new Set(messages.map((m) => m.requestId).filter((id): id is string => !!id)),
-    ];
+    const origins = [...new Set(messages.flatMap(requestIdsOf))];
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.token}`,
       'x-request-id': origins.length === 1 ? origins[0] : `relay-${randomUUID()}`,

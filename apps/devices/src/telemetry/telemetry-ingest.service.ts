@@ -38,7 +38,7 @@ export class TelemetryIngestService {
   private readonly ingested;
 
   constructor(
-    config: DevicesConfig,
+    private readonly config: DevicesConfig,
     dataSource: DataSource,
     metrics: MetricsService,
     private readonly forwarding: ForwardingService,
@@ -137,7 +137,9 @@ export class TelemetryIngestService {
     });
     const target = this.forwarding.outboxTarget(kind);
     const values: unknown[] = [Buffer.from(JSON.stringify(unique))];
-    if (target) values.push(target.channel, target.topic, requestIds);
+    if (target) {
+      values.push(target.channel, target.topic, requestIds, this.config.FORWARD_BATCH_SIZE);
+    }
     const { rows } = await this.pool.query<{ id: string }>({
       name: `ingest-${kind}-${target ? 'forwarded' : 'local'}`,
       text: ingestStatement(kind, target !== undefined),

@@ -9,6 +9,9 @@ import { insertMessagesFrom } from '@app/delivery';
 
 const INGEST_SQL = new Map<string, string>();
 
+/** The relay forwards at most this many origin request ids per request, too. */
+const MAX_REQUEST_IDS = 50;
+
 /**
  * One statement for any number of records of a kind and, when the kind is forwarded, their
  * outbox rows: the records travel as one JSON array of their forwarded payloads ($1, wire
@@ -29,7 +32,13 @@ const INGEST_SQL = new Map<string, string>();
  * during the statement, stays there until the next full GC (measured: the Devices heap grew by
  * ~2 MB/s under 100-record batches).
  *
- * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order).
+ * The stored records are queued as bundles (one outbox row per $5 of them, in $1's order)
+ * rather than one row each: an outbox row costs PostgreSQL about as much as the record itself,
+ * once at ingest and twice more at delivery (claim, delete). A bundle keeps up to
+ * MAX_REQUEST_IDS of its records' distinct request ids, comma-separated, for tracing.
+ *
+ * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order), $5 records
+ * per bundle at most.
  */
 export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string {
   const key = `${kind}:${forwarded}`;
@@ -42,8 +51,12 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
   const values = columns.map((c) => `r.${wire(c.name)}`).join(', ');
   const queued = forwarded
     ? `, queued AS (${insertMessagesFrom(
-        `SELECT $2, $3, s.id::text, i.payload, ($4::text[])[i.n]
-         FROM stored s JOIN input i ON i.id = s.id`,
+        `SELECT $2, $3, (array_agg(s.id::text ORDER BY i.n))[1], jsonb_agg(i.payload ORDER BY i.n),
+           array_to_string((array_agg(DISTINCT ($4::text[])[i.n]))[1:${MAX_REQUEST_IDS}], ','),
+           count(*)::int
+         FROM stored s JOIN input i ON i.id = s.id
+         GROUP BY (i.n - 1) / $5`,
+        true,
       )})`
     : '';
   text = `WITH input AS (

@@ -1,5 +1,5 @@
 import type { ClaimedMessage, DeliveryTransport, SendOutcome } from '@app/delivery';
-import { postForDelivery } from '@app/delivery';
+import { postForDelivery, recordsOf, requestIdsOf } from '@app/delivery';
 import { randomUUID } from 'node:crypto';
 
 export const INTERNAL_COMMANDS_PATH = '/api/v1/internal/commands';
@@ -13,12 +13,10 @@ export class DevicesTransport implements DeliveryTransport {
   ) {}
 
   send(_topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
-    const origins = [
-      ...new Set(messages.map((m) => m.requestId).filter((id): id is string => !!id)),
-    ];
+    const origins = [...new Set(messages.flatMap(requestIdsOf))];
     return postForDelivery(
       new URL(INTERNAL_COMMANDS_PATH, this.baseUrl),
-      JSON.stringify(messages.map((m) => m.payload)),
+      JSON.stringify(messages.flatMap(recordsOf)),
       {
         authorization: `Bearer ${this.token}`,
         'x-request-id': origins.length === 1 ? origins[0] : `relay-${randomUUID()}`,

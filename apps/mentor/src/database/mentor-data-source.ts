@@ -7,6 +7,7 @@ import { UsersAndSessions1764000000000 } from './migrations/1764000000000-users-
 import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
 import { MetricRollups1764200000000 } from './migrations/1764200000000-metric-rollups';
 import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
+import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -27,6 +28,7 @@ export function mentorDataSourceOptions(
       CommandsAndScreenshots1764100000000,
       MetricRollups1764200000000,
       PartitionedTelemetry1764300000000,
+      OutboxBundles1764400000000,
     ],
   });
 }

@@ -1,7 +1,7 @@
 import { createTestDatabase, dropTestDatabase } from '@app/testing/pg';
 import { Client, Pool } from 'pg';
 import type { OutboxMessage, SqlExecutor } from '../delivery.types';
-import { outboxUpSql } from '../outbox-schema';
+import { outboxBundlesUpSql, outboxUpSql } from '../outbox-schema';
 import { OutboxWriter } from '../outbox-writer';
 
 const SCHEMA = 'delivery';
@@ -11,6 +11,13 @@ export interface OutboxTestDatabase {
   executor: SqlExecutor;
   /** Enqueues `count` messages `<prefix>-<n>` on a channel/topic, as a producer would. */
   enqueue(channel: string, topic: string, recordIds: string[]): Promise<void>;
+  /** Enqueues one bundle holding records `recordIds`, as a producer writing groups would. */
+  enqueueBundle(
+    channel: string,
+    topic: string,
+    recordIds: string[],
+    requestId?: string,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,7 +32,9 @@ export async function openOutboxTestDatabase(prefix: string): Promise<OutboxTest
   try {
     await setup.query(`CREATE SCHEMA ${SCHEMA}`);
     await setup.query(`SET search_path = ${SCHEMA}`);
-    for (const statement of outboxUpSql()) await setup.query(statement);
+    for (const statement of [...outboxUpSql(), ...outboxBundlesUpSql()]) {
+      await setup.query(statement);
+    }
   } finally {
     await setup.end();
   }
@@ -43,6 +52,12 @@ export async function openOutboxTestDatabase(prefix: string): Promise<OutboxTest
         payload: { id: recordId, note: `it's "quoted" \\ and {braced}` },
       }));
       await writer.enqueue(executor, messages);
+    },
+    enqueueBundle: async (channel, topic, recordIds, requestId) => {
+      const payload = recordIds.map((id) => ({ id, note: 'bundled' }));
+      await writer.enqueue(executor, [
+        { channel, topic, recordId: recordIds[0], payload, requestId, bundle: true },
+      ]);
     },
     close: async () => {
       await pool.end();
