@@ -1,25 +1,27 @@
 /**
- * `npm start`: runs the Mentor and Devices services side by side, each line of their output
- * prefixed with its name. Ctrl-C or SIGTERM stops both gracefully; if one crashes, the other is
+ * `npm start`: runs the Mentor and Devices services side by side (with the Node.js flags of
+ * SERVICE_NODE_ARGS), each line of their output prefixed with its name. Ctrl-C or SIGTERM stops both gracefully; if one crashes, the other is
  * stopped too and its exit code is reported.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
+// The one file, not the @app/platform barrel: the launcher stays free of Nest.
+import { SERVICE_NODE_ARGS } from '@app/platform/runtime/service-node-args';
 
 // A service gets this long to finish its graceful shutdown before it is killed.
 const STOP_GRACE_MS = 30_000;
 
 interface Service {
-  name: string;
+  name: 'mentor' | 'devices';
   entry: string;
   color: string;
   child?: ChildProcess;
   exit?: { code: number | null; signal: NodeJS.Signals | null };
 }
 
-const services: Service[] = [
+const allServices: Service[] = [
   {
     name: 'mentor',
     entry: path.join(__dirname, '..', 'apps', 'mentor', 'src', 'main.js'),
@@ -31,6 +33,14 @@ const services: Service[] = [
     color: '36',
   },
 ];
+
+/**
+ * `start-all.js devices` (or `mentor`) runs that service alone, with the same flags; the peer's
+ * address is then only what the environment says.
+ */
+const only = process.argv.slice(2);
+const services = only.length ? allServices.filter((s) => only.includes(s.name)) : allServices;
+const together = services.length === allServices.length;
 
 const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 let stopping = false;
@@ -58,16 +68,16 @@ function start(service: Service): void {
   // Likewise the services would log JSON into our pipes; a person at a terminal reads pretty.
   if (process.stdout.isTTY && env.LOG_FORMAT === undefined) env.LOG_FORMAT = 'pretty';
   // `npm start` runs the whole product: Devices forwards to the Mentor started beside it.
-  if (service.name === 'devices' && env.MENTOR_API_URL === undefined) {
+  if (together && service.name === 'devices' && env.MENTOR_API_URL === undefined) {
     env.MENTOR_API_URL = `http://127.0.0.1:${env.MENTOR_PORT ?? '8080'}`;
   }
   // ...and the Mentor can reconcile by pulling from that Devices service.
-  if (service.name === 'mentor' && env.DEVICES_API_URL === undefined) {
+  if (together && service.name === 'mentor' && env.DEVICES_API_URL === undefined) {
     env.DEVICES_API_URL = `http://127.0.0.1:${env.DEVICES_PORT ?? '8081'}`;
   }
   // Detached (own process group): a terminal Ctrl-C reaches only us, and each service gets the
   // signal exactly once from us. A second SIGINT would cut a NestJS graceful shutdown short.
-  const child = spawn(process.execPath, [service.entry], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS[service.name], service.entry], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -123,6 +133,11 @@ function onSignal(signal: NodeJS.Signals): void {
 }
 
 function main(): void {
+  const unknown = only.filter((name) => !allServices.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    console.error(`start-all: unknown service ${unknown.join(', ')} (devices, mentor)`);
+    process.exit(2);
+  }
   const missing = services.filter((service) => !fs.existsSync(service.entry));
   if (missing.length > 0) {
     for (const service of missing) console.error(`start-all: ${service.entry} is missing`);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NODE_ARGS } from '@app/platform/runtime/service-node-args';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
 
@@ -97,7 +98,8 @@ export class ServiceProcess {
     this.exitCode = null;
     this.exitSignal = null;
     const portVariable = this.name === 'devices' ? 'DEVICES_PORT' : 'MENTOR_PORT';
-    const child = spawn(process.execPath, [...this.nodeArgs, ENTRY[this.name]], {
+    const args = [...SERVICE_NODE_ARGS[this.name], ...this.nodeArgs, ENTRY[this.name]];
+    const child = spawn(process.execPath, args, {
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'test',
@@ -141,7 +143,7 @@ export function runUntilExit(
   timeoutMs = 20_000,
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ENTRY[name]], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS[name], ENTRY[name]], {
       env: {
         PATH: process.env.PATH ?? '',
         NODE_ENV: 'test',

@@ -99,7 +99,7 @@ export class DevicesConfig extends BaseConfig {
   @IsInt()
   @Min(1)
   @Max(16)
-  FORWARD_CONCURRENCY: number = 2;
+  FORWARD_CONCURRENCY: number = 4;
 
   @EnvBoolean()
   @IsBoolean()
