@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { ALERT_COLUMNS } from '../../apps/mentor/src/alerts/alerts.sql';
 import { DEVICE_ORDER, deviceViewSql } from '../../apps/mentor/src/fleet/fleet.sql';
 import { bucketPlan } from '../../apps/mentor/src/telemetry/bucket-plan';
-import { ROLLUP_BUCKETS } from '../../apps/mentor/src/telemetry/metric-rollup.sql';
+import { ROLLUP_BUCKETS_JSON } from '../../apps/mentor/src/telemetry/bucket-json.sql';
 
 const ONLINE_WINDOW_MS = 120_000;
 const EXISTS = 'SELECT 1 FROM devices WHERE deviceid = $1';
@@ -20,13 +20,13 @@ export function dashboardSql(
       const page = `SELECT * FROM devices d ${DEVICE_ORDER} LIMIT 100`;
       await pool.query(`${deviceViewSql(page)} ${DEVICE_ORDER}`, [ONLINE_WINDOW_MS]);
     },
+    // One statement: it checks the device itself.
     metrics: async (device) => {
-      await pool.query(EXISTS, [device]);
       const to = Date.now();
       const from = to - 86_400_000;
       const plan = bucketPlan(from, to, 300);
       const iso = (ms: number): string => new Date(ms).toISOString();
-      await pool.query(ROLLUP_BUCKETS, [
+      await pool.query(ROLLUP_BUCKETS_JSON, [
         device,
         iso(from),
         iso(to),

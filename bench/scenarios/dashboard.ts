@@ -7,6 +7,7 @@ import {
   utcDay,
 } from '../../libs/platform/src/database/partitions';
 import { BenchContext } from '../lib/context';
+import { KeepAliveClient } from '../lib/keep-alive-client';
 import { closedLoop } from '../lib/load';
 import { ProcessWatch, round } from '../lib/proc';
 import type { Measurement, ScenarioResult } from '../lib/result';
@@ -33,6 +34,7 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
     options: '-c search_path=mentor -c random_page_cost=1.1',
   });
   const measurements: Measurement[] = [];
+  let client: KeepAliveClient | undefined;
   try {
     const loadStarted = Date.now();
     await load(pool, perDevice);
@@ -41,7 +43,8 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
     await mentor.stop();
     mentor = await ctx.startMentor(url);
     const auth = await ctx.signIn(mentor);
-    const headers = { authorization: auth };
+    const http = new KeepAliveClient(mentor.url, { authorization: auth }, CONCURRENCY);
+    client = http;
     const device = (): string =>
       `dev-${String(Math.floor(Math.random() * DEVICES)).padStart(4, '0')}`;
     const sql = dashboardSql(sqlPool);
@@ -60,11 +63,7 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
     for (const [label, path, baseline] of queries) {
       const base = await measureBaseline(ctx, label, durationS, () => baseline(device()));
       measurements.push(base);
-      const call = async (): Promise<boolean> => {
-        const response = await fetch(`${mentor.url}${path()}`, { headers });
-        await response.arrayBuffer();
-        return response.status === 200;
-      };
+      const call = (): Promise<boolean> => http.get(path());
       await closedLoop(CONCURRENCY, 2, call);
       const watch = new ProcessWatch({
         mentor: () => [mentor.pid!],
@@ -93,6 +92,7 @@ export async function dashboardScenario(ctx: BenchContext): Promise<ScenarioResu
       notes: [`data set loaded with SQL in ${loadS} s`, ...ratios],
     };
   } finally {
+    client?.close();
     await pool.end();
     await sqlPool.end();
     await mentor.stop();

@@ -1,3 +1,4 @@
+import { TELEMETRY_FIELD_COLUMNS } from '@app/contracts';
 import { bearer, login } from '@app/testing/auth';
 import { request } from '@app/testing/http-client';
 import { Stack } from '@app/testing/stack';
@@ -212,7 +213,7 @@ void describe('Mentor query API', () => {
     assert.equal(device.status, 200);
     assert.equal(device.body.device_name, 'Busy Laptop');
     assert.equal((await get(`/devices/no-such-device`)).status, 404);
-    for (const path of ['metrics', 'activities', 'alerts', 'processes']) {
+    for (const path of ['metrics', 'metrics?points=300', 'activities', 'alerts', 'processes']) {
       assert.equal((await get(`/devices/no-such-device/${path}`)).status, 404, path);
     }
   });
@@ -331,6 +332,47 @@ void describe('Mentor query API', () => {
         [iso(T0 + 59_000), 1],
       ],
     );
+  });
+
+  void it('answers downsampled ranges as JSON with millisecond UTC timestamps and null for fields without samples', async () => {
+    const fields = TELEMETRY_FIELD_COLUMNS.metrics.map((c) => c.name);
+    const keys = ['bucket', 'samples', ...fields.flatMap((f) => [`${f}_avg`, `${f}_max`])];
+    const isoFormat = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    // Sub-minute buckets of 667 ms (raw rows): only the seven ties, which carry cpu_usage alone.
+    const ties = await get(
+      `/devices/${BUSY}/metrics?from=${iso(T0 - 61_000)}&to=${iso(T0 - 59_000)}&points=3`,
+    );
+    assert.equal(ties.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.deepEqual(ties.body, [
+      {
+        bucket: '2026-11-19T23:58:59.667Z',
+        samples: 7,
+        ...Object.fromEntries(
+          fields.flatMap((f) =>
+            [`${f}_avg`, `${f}_max`].map((k) => [k, f === 'cpu_usage' ? 1 : null]),
+          ),
+        ),
+        bucket_end: '2026-11-19T23:59:00.334Z',
+        bucket_seconds: 0.667,
+      },
+    ]);
+    // Whole-minute buckets (rollups) over a range that starts and ends mid-second.
+    const minutes = await get(
+      `/devices/${BUSY}/metrics?from=${iso(T0 - 90_500)}&to=${iso(T0 + 570_250)}&points=5`,
+    );
+    assert.equal(minutes.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.equal(minutes.body.length, 4);
+    for (const bucket of minutes.body) {
+      assert.deepEqual(Object.keys(bucket), [...keys, 'bucket_end', 'bucket_seconds']);
+      assert.match(String(bucket.bucket), isoFormat);
+      assert.match(String(bucket.bucket_end), isoFormat);
+      assert.equal(bucket.bucket_seconds, 180);
+    }
+    assert.equal(minutes.body.at(-1)!.bucket, '2026-11-19T23:58:29.500Z');
+    assert.equal(minutes.body[0].bucket_end, '2026-11-20T00:09:30.250Z');
+    const empty = await get(`/devices/${EMPTY}/metrics?points=300`);
+    assert.equal(empty.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.deepEqual(empty.body, []);
   });
 
   void it('lists activities and the latest process snapshot sorted by cpu or memory', async () => {

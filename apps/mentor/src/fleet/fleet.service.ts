@@ -1,10 +1,11 @@
 import type { DeviceListQueryDto } from '@app/contracts';
-import { errorBody, pgPoolOf, prepared } from '@app/platform';
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { pgPoolOf, prepared } from '@app/platform';
+import { Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
+import { deviceNotFound } from './device-not-found';
 import { toDeviceView, type DeviceView } from './device-view';
 import { ALERTS_BY_LEVEL, BUSIEST, DEVICE_ORDER, deviceViewSql, FLEET_SUMMARY } from './fleet.sql';
 
@@ -52,8 +53,7 @@ export class FleetService {
       this.config.ONLINE_WINDOW,
       deviceid,
     ]);
-    if (rows.length === 0)
-      throw new NotFoundException(errorBody(404, `Device ${deviceid} not found`));
+    if (rows.length === 0) throw deviceNotFound(deviceid);
     return toDeviceView(rows[0]);
   }
 
@@ -62,7 +62,7 @@ export class FleetService {
     const { rowCount } = await this.pool.query(
       prepared('SELECT 1 FROM devices WHERE deviceid = $1', [deviceid]),
     );
-    if (rowCount === 0) throw new NotFoundException(errorBody(404, `Device ${deviceid} not found`));
+    if (rowCount === 0) throw deviceNotFound(deviceid);
   }
 
   async summary(): Promise<Record<string, unknown>> {

@@ -4,7 +4,7 @@ import {
   ProcessesQueryDto,
   TimeRangeQueryDto,
 } from '@app/contracts';
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { TelemetryQueryService } from './telemetry-query.service';
 
@@ -18,10 +18,13 @@ export class TelemetryQueryController {
 
   /** Raw samples (newest first, paged), or with `points` the range downsampled in SQL. */
   @Get('metrics')
+  // Both answers are JSON; with this type Fastify sends the downsampled one, JSON text from
+  // PostgreSQL, as it is instead of as text/plain (objects it serialises as before).
+  @Header('content-type', 'application/json; charset=utf-8')
   async metrics(
     @Param('id', DeviceIdPipe) id: string,
     @Query() query: MetricsQueryDto,
-  ): Promise<Row[]> {
+  ): Promise<Row[] | string> {
     return this.telemetry.metrics(id, query);
   }
 

@@ -5,15 +5,15 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { bucketPlan } from './bucket-plan';
 import { SqlFilter } from '../common/sql-filter';
+import { deviceNotFound } from '../fleet/device-not-found';
 import { FleetService } from '../fleet/fleet.service';
 import {
   ACTIVITY_COLUMNS,
   METRIC_BIGINT_FIELDS,
-  METRIC_BUCKETS,
   METRIC_COLUMNS,
   PROCESS_SNAPSHOT,
 } from './telemetry-query.sql';
-import { ROLLUP_BUCKETS } from './metric-rollup.sql';
+import { METRIC_BUCKETS_JSON, ROLLUP_BUCKETS_JSON } from './bucket-json.sql';
 
 const DAY_MS = 86_400_000;
 
@@ -30,9 +30,13 @@ export class TelemetryQueryService {
     this.pool = pgPoolOf(dataSource);
   }
 
-  async metrics(deviceid: string, query: MetricsQueryDto): Promise<Row[]> {
-    await this.fleet.assertExists(deviceid);
+  /**
+   * Raw samples, or with `points` the range downsampled: then the answer is JSON text built by
+   * PostgreSQL (bucket-json.sql.ts), to be sent as is.
+   */
+  async metrics(deviceid: string, query: MetricsQueryDto): Promise<Row[] | string> {
     if (query.points) return this.buckets(deviceid, query, query.points);
+    await this.fleet.assertExists(deviceid);
     return (await this.list('metrics', METRIC_COLUMNS, deviceid, query)).map(numbersOf);
   }
 
@@ -73,7 +77,7 @@ export class TelemetryQueryService {
     return rows;
   }
 
-  private async buckets(deviceid: string, query: MetricsQueryDto, points: number): Promise<Row[]> {
+  private async buckets(deviceid: string, query: MetricsQueryDto, points: number): Promise<string> {
     const to = query.to ? Date.parse(query.to) : Date.now();
     const from = query.from ? Date.parse(query.from) : to - DAY_MS;
     if (!(from < to)) {
@@ -85,9 +89,9 @@ export class TelemetryQueryService {
     }
     const plan = bucketPlan(from, to, points);
     const iso = (ms: number): string => new Date(ms).toISOString();
-    const { rows } = plan.rollups
-      ? await this.pool.query(
-          prepared(ROLLUP_BUCKETS, [
+    const { rows } = await this.pool.query<{ body: string }>(
+      plan.rollups
+        ? prepared(ROLLUP_BUCKETS_JSON, [
             deviceid,
             iso(from),
             iso(to),
@@ -95,19 +99,12 @@ export class TelemetryQueryService {
             iso(plan.rollups.from),
             iso(plan.rollups.to),
             iso(plan.origin),
-          ]),
-        )
-      : await this.pool.query(prepared(METRIC_BUCKETS, [deviceid, iso(from), iso(to), plan.width]));
-    const seconds = plan.width / 1000;
-    return rows.map((row: Row) => {
-      const start = (row.bucket as Date).getTime();
-      // The first bucket of a minute-aligned plan may start before `from`; it holds only
-      // samples from `from` on, so that is what it reports.
-      row.bucket = start < from ? new Date(from) : row.bucket;
-      row.bucket_end = new Date(Math.min(start + plan.width, to));
-      row.bucket_seconds = seconds;
-      return row;
-    });
+          ])
+        : prepared(METRIC_BUCKETS_JSON, [deviceid, iso(from), iso(to), plan.width]),
+    );
+    // The statement checks the device itself: no row, no such device.
+    if (rows.length === 0) throw deviceNotFound(deviceid);
+    return rows[0].body;
   }
 }
 
