@@ -4,17 +4,22 @@
  * database, with no framework, authentication, validation, outbox or logging. What Raqeem does
  * on top of this is what its ratio against this server measures.
  *
- *   node dist/bench/baseline-server.js <port> <database-url>
+ * With --no-db it answers as soon as the body is parsed: the machine's HTTP floor, which no
+ * server doing work per request can beat on it.
+ *
+ *   node dist/bench/baseline-server.js <port> <database-url> [--no-db]
  */
 import { createServer } from 'node:http';
 import { Pool } from 'pg';
 
 const port = Number(process.argv[2]);
 const pool = new Pool({ connectionString: process.argv[3], max: 20 });
+const noDatabase = process.argv.includes('--no-db');
 
 const COLUMNS = ['id', 'deviceid', 'ts', 'cpu_usage', 'memory_total', 'memory_used'];
 
 async function setup(): Promise<void> {
+  if (noDatabase) return;
   await pool.query(`CREATE TABLE IF NOT EXISTS baseline_metrics (
     id uuid PRIMARY KEY, deviceid text NOT NULL, ts timestamptz NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(), cpu_usage double precision,
@@ -24,6 +29,7 @@ async function setup(): Promise<void> {
 type Sample = Record<string, string | number>;
 
 function insertMany(samples: Sample[]): Promise<unknown> {
+  if (noDatabase) return Promise.resolve();
   const values: unknown[] = [];
   const tuples = samples.map((sample, i) => {
     values.push(...COLUMNS.map((c) => sample[c] ?? (c === 'ts' ? new Date().toISOString() : null)));

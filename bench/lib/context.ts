@@ -115,11 +115,17 @@ export class BenchContext {
 /** The bare node:http baseline server in its own process (see baseline-server.ts). */
 export async function startBaseline(
   databaseUrl: string,
+  { database = true }: { database?: boolean } = {},
 ): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(__dirname, '..', 'baseline-server.js'), String(port), databaseUrl],
+    [
+      join(__dirname, '..', 'baseline-server.js'),
+      String(port),
+      databaseUrl,
+      ...(database ? [] : ['--no-db']),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {

@@ -31,32 +31,40 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
 
     // Baseline first.
     if (batch === 1) {
-      const baseline = await startBaseline(url);
-      try {
-        const next = (): { path: string; headers: Record<string, string>; body: string } => {
-          const device = fleet[(turn += 1) % fleet.length];
-          return {
-            path: '/',
-            headers: {},
-            body: JSON.stringify({ ...metricSample(), deviceid: device.id }),
-          };
+      const next = (): { path: string; headers: Record<string, string>; body: string } => {
+        const device = fleet[(turn += 1) % fleet.length];
+        return {
+          path: '/',
+          headers: {},
+          body: JSON.stringify({ ...metricSample(), deviceid: device.id }),
         };
-        await cannon({ url: baseline.url, connections: CONNECTIONS, durationS: warmupS, next });
-        const watch = new ProcessWatch({
-          baseline: () => [baseline.pid],
-          postgres: ctx.postgresPids,
-          loadgen: () => [process.pid],
-        });
-        watch.start();
-        const load = await cannon({ url: baseline.url, connections: CONNECTIONS, durationS, next });
-        measurements.push({
-          label: 'baseline: node:http + 1 INSERT/request',
-          load,
-          processes: watch.stop(),
-        });
-      } finally {
-        await baseline.stop();
-      }
+      };
+      const measureBaseline = async (label: string, database: boolean): Promise<Measurement> => {
+        const baseline = await startBaseline(url, { database });
+        try {
+          await cannon({ url: baseline.url, connections: CONNECTIONS, durationS: warmupS, next });
+          const watch = new ProcessWatch({
+            baseline: () => [baseline.pid],
+            postgres: ctx.postgresPids,
+            loadgen: () => [process.pid],
+          });
+          watch.start();
+          const load = await cannon({
+            url: baseline.url,
+            connections: CONNECTIONS,
+            durationS,
+            next,
+          });
+          return { label, load, processes: watch.stop() };
+        } finally {
+          await baseline.stop();
+        }
+      };
+      measurements.push(await measureBaseline('baseline: node:http + 1 INSERT/request', true));
+      // The machine's HTTP floor: what no server doing any work per request can beat here.
+      measurements.push(
+        await measureBaseline('HTTP floor: node:http, JSON parsed, no database', false),
+      );
     } else {
       measurements.push(await rawInsertCeiling(ctx, url, batch, durationS));
     }

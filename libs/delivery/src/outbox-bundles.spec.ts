@@ -89,9 +89,26 @@ void describe('Outbox bundles against PostgreSQL', () => {
 
     assert.deepEqual(
       requestsOf(transport).map((r) => r.length),
-      [8, 5, 3],
-      'the oversized bundle alone, then 3 + 2, then 3',
+      [8, 3, 5],
+      'the oversized bundle alone; then one row (sized on 8 records a row), then 2 + 3',
     );
+  });
+
+  void it('sizes each claim on the records per row of the round before, so it locks about what it keeps', async () => {
+    const transport = new ScriptedTransport();
+    const relay = relayFor({ channel: 'b-adapt', transport, batchSize: 10 });
+    await db.enqueueBundle('b-adapt', 'metrics', ids('a', 5));
+    await db.enqueueBundle('b-adapt', 'metrics', ids('b', 5));
+    await db.enqueue('b-adapt', 'metrics', ids('plain', 10));
+
+    const rounds: number[] = [];
+    for (let claimed = await relay.drainOnce(); claimed > 0; claimed = await relay.drainOnce()) {
+      rounds.push(claimed);
+    }
+
+    // 2 bundles of 5; then 10 / 5 x 1.25 = 3 rows; then back to a full batch of single rows.
+    assert.deepEqual(rounds, [2, 3, 7]);
+    assert.equal(transport.sentRecordIds().length, 12);
   });
 
   void it('splits a refused bundle into one row per record, so only the bad record dies', async () => {

@@ -63,14 +63,17 @@ export class OutboxStore {
     private readonly claimer: string,
   ) {}
 
-  /** Up to `limit` records: rows in order while their records fit, and always the first. */
-  async claimDue(limit: number, leaseMs: number): Promise<ClaimedRow[]> {
+  /**
+   * Up to `rowLimit` rows and `recordLimit` records: rows in order while their records fit, and
+   * always the first.
+   */
+  async claimDue(rowLimit: number, recordLimit: number, leaseMs: number): Promise<ClaimedRow[]> {
     const { rows } = await this.db.query<ClaimedDbRow>(sql.CLAIM_DUE, [
       this.channel,
-      limit,
+      rowLimit,
       leaseMs,
       this.claimer,
-      limit,
+      recordLimit,
     ]);
     return sortById(rows.map(toClaimed));
   }
