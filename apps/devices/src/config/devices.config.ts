@@ -93,7 +93,7 @@ export class DevicesConfig extends BaseConfig {
   @IsInt()
   @Min(1)
   @Max(5000)
-  FORWARD_BATCH_SIZE: number = 500;
+  FORWARD_BATCH_SIZE: number = 1000;
 
   @EnvNumber()
   @IsInt()
