@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  recordsOf,
-  requestIdsOf,
-  type ChannelOptions,
-  type RelayLogger,
-  type SendOutcome,
-} from './delivery.types';
+import { recordsOf, requestIdsOf, type ChannelOptions } from './delivery.types';
 import { OutboxRelay } from './outbox-relay';
 import { outboxBundlesDownSql } from './outbox-schema';
 import { OutboxWriter } from './outbox-writer';
@@ -16,11 +10,8 @@ import {
   waitFor,
   type OutboxTestDatabase,
 } from './testing/outbox-test-database';
+import { quietLogger as quiet, refused, unavailable } from './testing/outcomes';
 import { ScriptedTransport } from './testing/scripted-transport';
-
-const quiet: RelayLogger = { log: () => {}, warn: () => {}, error: () => {} };
-const refused: SendOutcome = { kind: 'permanent', reason: '422 invalid record', status: 422 };
-const unavailable: SendOutcome = { kind: 'transient', reason: '503 unavailable' };
 
 /** Record ids of each request the transport was given, bundles opened up. */
 function requestsOf(transport: ScriptedTransport): string[][] {
@@ -114,7 +105,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
   void it('splits a refused bundle into one row per record, so only the bad record dies', async () => {
     const transport = new ScriptedTransport((_topic, messages) =>
       messages.flatMap(recordsOf).some((r) => (r as { id: string }).id === 'p-3')
-        ? refused
+        ? refused()
         : { kind: 'delivered' },
     );
     const relay = relayFor({ channel: 'b-poison', transport });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ChannelOptions, RelayLogger, SendOutcome, SqlExecutor } from './delivery.types';
+import type { ChannelOptions, SendOutcome, SqlExecutor } from './delivery.types';
 import { OutboxRelay } from './outbox-relay';
 import {
   ids,
@@ -8,9 +8,8 @@ import {
   waitFor,
   type OutboxTestDatabase,
 } from './testing/outbox-test-database';
+import { quietLogger as quiet } from './testing/outcomes';
 import { ScriptedTransport } from './testing/scripted-transport';
-
-const quiet: RelayLogger = { log: () => {}, warn: () => {}, error: () => {} };
 
 void describe('OutboxRelay while running', () => {
   let db: OutboxTestDatabase;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ChannelOptions, RelayLogger, SendOutcome } from './delivery.types';
+import type { ChannelOptions, SendOutcome } from './delivery.types';
 import { OutboxRelay } from './outbox-relay';
 import {
   ids,
@@ -8,15 +8,8 @@ import {
   waitFor,
   type OutboxTestDatabase,
 } from './testing/outbox-test-database';
+import { quietLogger as quiet, refused, unavailable } from './testing/outcomes';
 import { ScriptedTransport } from './testing/scripted-transport';
-
-const quiet: RelayLogger = { log: () => {}, warn: () => {}, error: () => {} };
-const refused = (reason = '422 invalid record'): SendOutcome => ({
-  kind: 'permanent',
-  reason,
-  status: 422,
-});
-const unavailable: SendOutcome = { kind: 'transient', reason: '503 unavailable' };
 
 void describe('OutboxRelay against PostgreSQL', () => {
   let db: OutboxTestDatabase;
