@@ -68,23 +68,27 @@ export class IngestService {
     const stored = await withTransaction(this.pool, async (client) => {
       const { text, values } = insertRecords(kind, rows);
       const result = await client.query<{ id: string }>(text, values);
-      await this.touch(client, records);
       const fresh = new Set(result.rows.map((row) => row.id));
       const count = fresh.size;
       // Each new record once, even if a batch carried the same one twice.
       const isNew = records.map((record) => fresh.delete(record.id));
+      const stored = records.filter((_record, i) => isNew[i]) as unknown as Record<
+        string,
+        unknown
+      >[];
       if (kind === 'metrics') {
-        await this.updateLatestMetric(client, rows);
         await this.addToRollups(
           client,
           rows.filter((_row, i) => isNew[i]),
         );
       }
-      const stored = records.filter((_record, i) => isNew[i]) as unknown as Record<
-        string,
-        unknown
-      >[];
       if (kind === 'alerts') await this.countNewAlerts(client, stored);
+      // The device rows last: every batch of a device locks them until it commits, so taking
+      // them at the end keeps that wait short. Taken first, the relay's concurrent batches for
+      // the same devices queued behind each other for the whole transaction (a long drain
+      // logged 142 device upserts over 30 ms, and ran at 11,800 records/s with two cores idle).
+      await this.touch(client, records);
+      if (kind === 'metrics') await this.updateLatestMetric(client, rows);
       await publishEvents(client, eventsFor(kind, stored, kind === 'metrics' ? 'newest' : 'all'));
       return count;
     });
