@@ -10,7 +10,8 @@ import {
 import { blobKey, type BlobStore } from '@app/platform';
 import { randomUUID } from 'node:crypto';
 
-const MAX_ORIGIN_IDS = 50;
+/** Origin request ids one forwarded request names at most (and an outbox bundle keeps). */
+export const MAX_ORIGIN_IDS = 50;
 /**
  * Screenshot requests carry their images (base64); a batch is split into requests of at most
  * this many bytes of JSON (one image alone may exceed it), well below the mentor's BODY_LIMIT.

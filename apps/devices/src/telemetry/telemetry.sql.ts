@@ -4,13 +4,11 @@ import {
   type TelemetryKind,
 } from '@app/contracts';
 import { insertMessagesFrom } from '@app/delivery';
+import { MAX_ORIGIN_IDS } from '../forwarding/mentor-transport';
 
 // Devices' hot-path SQL, kept in one place.
 
 const INGEST_SQL = new Map<string, string>();
-
-/** The relay forwards at most this many origin request ids per request, too. */
-const MAX_REQUEST_IDS = 50;
 
 /**
  * One statement for any number of records of a kind and, when the kind is forwarded, their
@@ -35,7 +33,7 @@ const MAX_REQUEST_IDS = 50;
  * The stored records are queued as bundles (one outbox row per $5 of them, in $1's order)
  * rather than one row each: an outbox row costs PostgreSQL about as much as the record itself,
  * once at ingest and twice more at delivery (claim, delete). A bundle keeps up to
- * MAX_REQUEST_IDS of its records' distinct request ids, comma-separated, for tracing.
+ * MAX_ORIGIN_IDS of its records' distinct request ids, comma-separated, for tracing.
  *
  * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order), $5 records
  * per bundle at most.
@@ -52,7 +50,7 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
   const queued = forwarded
     ? `, queued AS (${insertMessagesFrom(
         `SELECT $2, $3, (array_agg(s.id::text ORDER BY i.n))[1], jsonb_agg(i.payload ORDER BY i.n),
-           array_to_string((array_agg(DISTINCT ($4::text[])[i.n]))[1:${MAX_REQUEST_IDS}], ','),
+           array_to_string((array_agg(DISTINCT ($4::text[])[i.n]))[1:${MAX_ORIGIN_IDS}], ','),
            count(*)::int
          FROM stored s JOIN input i ON i.id = s.id
          GROUP BY (i.n - 1) / $5`,
