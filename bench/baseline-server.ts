@@ -47,7 +47,10 @@ void setup().then(() => {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Sample | Sample[];
-      insertMany(Array.isArray(parsed) ? parsed : [parsed]).then(
+      // The device is named by the path, /devices/<id>, as on the real endpoint.
+      const deviceid = req.url?.split('/')[2] ?? 'baseline';
+      const samples = (Array.isArray(parsed) ? parsed : [parsed]).map((s) => ({ deviceid, ...s }));
+      insertMany(samples).then(
         () => {
           res.writeHead(201, { 'content-type': 'application/json' });
           res.end('{"status":"ok"}');

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BenchContext } from './lib/context';
 import { BenchDatabase } from './lib/database';
+import { chooseGenerator } from './lib/metrics-load';
 import type { ScenarioResult } from './lib/result';
 import { dashboardScenario } from './scenarios/dashboard';
 import { forwardScenario } from './scenarios/forward';
@@ -96,7 +97,11 @@ async function main(): Promise<void> {
   const db = new BenchDatabase();
   await db.start(REPO_ROOT);
   const logLevel = process.env.BENCH_LOG_LEVEL ?? 'info';
-  const ctx = new BenchContext(db, { quick, logLevel });
+  const loadGenerator = chooseGenerator();
+  if (loadGenerator === 'autocannon' && !process.env.BENCH_LOADGEN) {
+    console.error('bench: wrk not found (apt-get install wrk); ingest load from autocannon');
+  }
+  const ctx = new BenchContext(db, { quick, logLevel, loadGenerator });
   const postgresVersion = await versionOf(db);
   const started = new Date();
   const loadBefore = os.loadavg();
@@ -126,6 +131,7 @@ async function main(): Promise<void> {
       scenarios,
       quick,
       logLevel,
+      loadGenerator,
       database: process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL' : 'embedded',
     },
     machine: {

@@ -55,7 +55,8 @@ function findSpecFiles(selection: Selection): string[] {
     file.endsWith('.e2e-spec.js') &&
     path.relative(path.join(DIST_DIR, 'apps'), file).split(path.sep)[1] === 'test';
   const unit = selection.unit
-    ? [...listFiles(path.join(DIST_DIR, 'apps')), ...listFiles(path.join(DIST_DIR, 'libs'))]
+    ? ['apps', 'libs', 'bench']
+        .flatMap((dir) => listFiles(path.join(DIST_DIR, dir)))
         .filter((file) => file.endsWith('.spec.js'))
         .sort()
     : [];

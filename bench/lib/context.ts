@@ -4,6 +4,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { login } from '../../test/support/auth';
+import type { LoadGenerator } from './metrics-load';
 import { freePort } from '../../test/support/free-port';
 import { request } from '../../test/support/http-client';
 import {
@@ -23,6 +24,8 @@ const UNLIMITED = '1000000000';
 export interface BenchOptions {
   quick: boolean;
   logLevel: string;
+  /** Drives the ingest scenarios (see metrics-load.ts); autocannon when unset. */
+  loadGenerator?: LoadGenerator;
 }
 
 /** What every scenario needs: the database server, service launchers, process readings. */

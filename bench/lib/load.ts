@@ -11,6 +11,8 @@ export interface LoadResult {
   /** Answers with another status, plus transport errors and timeouts. */
   failures: number;
   durationS: number;
+  /** A load generator running as its own process: its CPU over the run, in % of one core. */
+  generatorCpuPercent?: number;
 }
 
 export interface CannonOptions {

@@ -112,7 +112,8 @@ export class ProcessWatch {
         if (known) known.last = Math.max(known.last, t);
         else seen.set(pid, { first: 0, last: t });
       }
-      if (list.length < 2) continue;
+      // Summed for a group; for one process this also keeps the peak of one that has exited
+      // by the end of the window (VmHWM is then unreadable).
       const kb = list.reduce((sum, pid) => sum + statusKb(pid, 'VmRSS'), 0);
       this.peakGroupKb.set(name, Math.max(this.peakGroupKb.get(name) ?? 0, kb));
     }

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BenchContext, blackHole, metricSample, startBaseline } from '../lib/context';
-import { cannon } from '../lib/load';
+import { MetricsLoad } from '../lib/metrics-load';
 import { ProcessWatch, round } from '../lib/proc';
 import type { Measurement, ScenarioResult } from '../lib/result';
 
@@ -25,37 +25,20 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
   try {
     const fleet = await ctx.enrol(devices, CONNECTIONS);
     await pool.query('CREATE TABLE public.baseline_metrics (LIKE devices.metrics INCLUDING ALL)');
-    let turn = 0;
-    const body = (): Record<string, unknown> | Record<string, unknown>[] =>
-      batch === 1 ? metricSample() : Array.from({ length: batch }, () => metricSample());
+    const generator = new MetricsLoad(ctx.options.loadGenerator ?? 'autocannon', batch);
+    const timing = { warmupS, durationS };
 
     // Baseline first.
     if (batch === 1) {
-      const next = (): { path: string; headers: Record<string, string>; body: string } => {
-        const device = fleet[(turn += 1) % fleet.length];
-        return {
-          path: '/',
-          headers: {},
-          body: JSON.stringify({ ...metricSample(), deviceid: device.id }),
-        };
-      };
+      const targets = fleet.map((device) => ({ path: `/devices/${device.id}`, headers: {} }));
       const measureBaseline = async (label: string, database: boolean): Promise<Measurement> => {
         const baseline = await startBaseline(url, { database });
         try {
-          await cannon({ url: baseline.url, connections: CONNECTIONS, durationS: warmupS, next });
-          const watch = new ProcessWatch({
+          const run = await generator.measure(baseline.url, targets, CONNECTIONS, timing, {
             baseline: () => [baseline.pid],
             postgres: ctx.postgresPids,
-            loadgen: () => [process.pid],
           });
-          watch.start();
-          const load = await cannon({
-            url: baseline.url,
-            connections: CONNECTIONS,
-            durationS,
-            next,
-          });
-          return { label, load, processes: watch.stop() };
+          return { label, ...run };
         } finally {
           await baseline.stop();
         }
@@ -69,24 +52,16 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
       measurements.push(await rawInsertCeiling(ctx, url, batch, durationS));
     }
 
-    const next = (): { path: string; headers: Record<string, string>; body: string } => {
-      const device = fleet[(turn += 1) % fleet.length];
-      return {
-        path: `/api/v1/devices/${device.id}/metrics`,
-        headers: { authorization: device.auth },
-        body: JSON.stringify(body()),
-      };
-    };
-    const connections = batch === 1 ? CONNECTIONS : 16;
-    await cannon({ url: devices.url, connections, durationS: warmupS, next });
-    const watch = new ProcessWatch({
+    const targets = fleet.map((device) => ({
+      path: `/api/v1/devices/${device.id}/metrics`,
+      headers: { Authorization: device.auth },
+    }));
+    const connections =
+      batch === 1 ? CONNECTIONS : Number(process.env.BENCH_BATCH_CONNECTIONS ?? 16);
+    const { load, processes } = await generator.measure(devices.url, targets, connections, timing, {
       devices: () => [devices.pid!],
       postgres: ctx.postgresPids,
-      loadgen: () => [process.pid],
     });
-    watch.start();
-    const load = await cannon({ url: devices.url, connections, durationS, next });
-    const processes = watch.stop();
     // Every 201 is a committed record queued in the outbox (records are queued in bundles, and
     // each enrolled device's record too): check the counts agree.
     const { rows } = await pool.query<{ metrics: number; outbox: number; outboxRows: number }>(
@@ -112,8 +87,8 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
       scenario: name,
       description:
         batch === 1
-          ? `single-record metrics POSTs at ${CONNECTIONS} connections vs bare node:http + one INSERT per request`
-          : `${batch}-record metrics batches at ${connections} connections vs the raw multi-row INSERT ceiling`,
+          ? `single-record metrics POSTs at ${CONNECTIONS} connections vs bare node:http + one INSERT per request (load: ${generator.generator})`
+          : `${batch}-record metrics batches at ${connections} connections vs the raw multi-row INSERT ceiling (load: ${generator.generator})`,
       measurements,
       ratio: { of: 'records/s vs baseline', value: round(rate / baseRate, 2) },
       targets:

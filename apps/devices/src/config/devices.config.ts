@@ -121,7 +121,10 @@ export class DevicesConfig extends BaseConfig {
   @IsBoolean()
   FORWARD_SCREENSHOTS: boolean = true;
 
-  /** Rows one group commit writes at most; concurrent requests share a transaction. */
+  /**
+   * Rows one group commit writes at most; concurrent requests share a transaction. A forwarded
+   * kind's groups also hold at most FORWARD_BATCH_SIZE rows (one outbox bundle).
+   */
   @EnvNumber()
   @IsInt()
   @Min(1)

@@ -7,6 +7,7 @@ import { DeviceTokens1764000000000 } from './migrations/1764000000000-device-tok
 import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-commands-and-screenshots';
 import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
 import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
+import { TelemetryWithoutRowKey1764500000000 } from './migrations/1764500000000-telemetry-without-row-key';
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -26,6 +27,7 @@ export function devicesDataSourceOptions(
       CommandsAndScreenshots1764100000000,
       PartitionedTelemetry1764300000000,
       OutboxBundles1764400000000,
+      TelemetryWithoutRowKey1764500000000,
     ],
   });
 }
