@@ -145,6 +145,33 @@ export class Stack {
     if (this.dbName) await dropTestDatabase(this.dbName);
   }
 
+  /**
+   * Runs a test's setup and, when it fails, adds the services' warnings and errors to the
+   * message: a setup that times out in CI otherwise leaves nothing to go on.
+   */
+  async setUp(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`${message}\n${this.problems()}`, { cause: error });
+    }
+  }
+
+  /** The last warning and error lines each service logged (pino levels 40 and up). */
+  problems(lines = 20): string {
+    const services = [this.devices, this.mentor].filter((s): s is ServiceProcess => !!s);
+    return services
+      .map((service) => {
+        const bad = service.logs
+          .split('\n')
+          .filter((line) => /"level":(4|5|6)\d/.test(line))
+          .slice(-lines);
+        return `--- ${service.name}: ${bad.length === 0 ? 'no warnings or errors' : bad.join('\n')}`;
+      })
+      .join('\n');
+  }
+
   /** Ids stored in one of the mentor's tables. */
   async mentorIds(table: string): Promise<string[]> {
     const { rows } = await this.mentorDb.query<{ id: string }>(

@@ -4,7 +4,7 @@
  */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  options: { timeoutMs?: number; intervalMs?: number; message?: string } = {},
+  options: { timeoutMs?: number; intervalMs?: number; message?: string | (() => string) } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let lastError: unknown;
@@ -17,7 +17,8 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       const why = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
-      throw new Error(`Timed out waiting for ${options.message ?? 'condition'}${why}`);
+      const what = typeof options.message === 'function' ? options.message() : options.message;
+      throw new Error(`Timed out waiting for ${what ?? 'condition'}${why}`);
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
   }

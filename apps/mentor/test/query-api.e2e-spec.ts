@@ -87,65 +87,69 @@ void describe('Mentor query API', () => {
     // A short online window, so devices that went quiet turn offline within the test.
     stack = await Stack.start('query', { mentorEnv: { ONLINE_WINDOW: '3s' } });
     mentor = stack.mentor!.url;
-    await post('/devices/register', { deviceid: BUSY, device_name: 'Busy Laptop', os: 'linux' });
-    await post('/devices/register', { deviceid: IDLE, device_name: 'Idle Server' });
-    await post('/devices/register', { deviceid: EMPTY, device_name: 'Empty' });
-    // Ten minutes of one-second samples with a deterministic shape.
-    for (let i = 0; i < 600; i++) {
-      samples.push({
+    await stack.setUp(async () => {
+      await post('/devices/register', { deviceid: BUSY, device_name: 'Busy Laptop', os: 'linux' });
+      await post('/devices/register', { deviceid: IDLE, device_name: 'Idle Server' });
+      await post('/devices/register', { deviceid: EMPTY, device_name: 'Empty' });
+      // Ten minutes of one-second samples with a deterministic shape.
+      for (let i = 0; i < 600; i++) {
+        samples.push({
+          id: randomUUID(),
+          timestamp: iso(T0 + i * 1000),
+          cpu_usage: (i * 7) % 100,
+          memory_used: 1000 + i,
+        });
+      }
+      for (let i = 0; i < samples.length; i += 200)
+        await post(`/devices/${BUSY}/metrics`, samples.slice(i, i + 200));
+      // Seven samples sharing one timestamp, for paging.
+      const tie = Array.from({ length: 7 }, () => ({
         id: randomUUID(),
-        timestamp: iso(T0 + i * 1000),
-        cpu_usage: (i * 7) % 100,
-        memory_used: 1000 + i,
+        timestamp: iso(T0 - 60_000),
+        cpu_usage: 1,
+      }));
+      sameTime.push(...tie.map((t) => t.id));
+      await post(`/devices/${BUSY}/metrics`, tie);
+      // The busy laptop is online now; the idle server was last seen a day ago.
+      await post(`/devices/${BUSY}/metrics`, {
+        cpu_usage: 88.5,
+        memory_used: 6e9,
+        memory_total: 8e9,
       });
-    }
-    for (let i = 0; i < samples.length; i += 200)
-      await post(`/devices/${BUSY}/metrics`, samples.slice(i, i + 200));
-    // Seven samples sharing one timestamp, for paging.
-    const tie = Array.from({ length: 7 }, () => ({
-      id: randomUUID(),
-      timestamp: iso(T0 - 60_000),
-      cpu_usage: 1,
-    }));
-    sameTime.push(...tie.map((t) => t.id));
-    await post(`/devices/${BUSY}/metrics`, tie);
-    // The busy laptop is online now; the idle server was last seen a day ago.
-    await post(`/devices/${BUSY}/metrics`, {
-      cpu_usage: 88.5,
-      memory_used: 6e9,
-      memory_total: 8e9,
-    });
-    await post(`/devices/${IDLE}/metrics`, {
-      timestamp: iso(Date.now() - 86_400_000),
-      cpu_usage: 3,
-    });
-    for (const [key, level] of [
-      ['crit', 'critical'],
-      ['warn', 'warning'],
-      ['info', 'info'],
-    ] as const) {
-      alertIds[key] = randomUUID();
-      await post(`/devices/${BUSY}/alerts`, [
-        { id: alertIds[key], level, alert_type: `t-${key}`, value: 1 },
+      await post(`/devices/${IDLE}/metrics`, {
+        timestamp: iso(Date.now() - 86_400_000),
+        cpu_usage: 3,
+      });
+      for (const [key, level] of [
+        ['crit', 'critical'],
+        ['warn', 'warning'],
+        ['info', 'info'],
+      ] as const) {
+        alertIds[key] = randomUUID();
+        await post(`/devices/${BUSY}/alerts`, [
+          { id: alertIds[key], level, alert_type: `t-${key}`, value: 1 },
+        ]);
+      }
+      await post(`/devices/${BUSY}/activities`, [
+        { activity_type: 'login', timestamp: iso(T0) },
+        { activity_type: 'app_focus', app: 'code', timestamp: iso(T0 + 1000) },
       ]);
-    }
-    await post(`/devices/${BUSY}/activities`, [
-      { activity_type: 'login', timestamp: iso(T0) },
-      { activity_type: 'app_focus', app: 'code', timestamp: iso(T0 + 1000) },
-    ]);
-    await post(`/devices/${BUSY}/processes`, [
-      { pid: 1, process_name: 'init', cpu: 0.1, memory: 5000 },
-      { pid: 2, process_name: 'node', cpu: 80, memory: 1000 },
-      { pid: 3, process_name: 'postgres', cpu: 10, memory: 90000 },
-    ]);
-    await waitFor(
-      async () =>
-        (await stack.pendingOutbox()) === 0 && (await stack.mentorIds('metrics')).length === 609,
-      {
-        timeoutMs: 20_000,
-        message: 'everything forwarded',
-      },
-    );
+      await post(`/devices/${BUSY}/processes`, [
+        { pid: 1, process_name: 'init', cpu: 0.1, memory: 5000 },
+        { pid: 2, process_name: 'node', cpu: 80, memory: 1000 },
+        { pid: 3, process_name: 'postgres', cpu: 10, memory: 90000 },
+      ]);
+      let state = '';
+      await waitFor(
+        async () => {
+          const pending = await stack.pendingOutbox();
+          const atMentor = (await stack.mentorIds('metrics')).length;
+          state = `${pending} record(s) pending, ${atMentor} of 609 metrics at the mentor`;
+          return pending === 0 && atMentor === 609;
+        },
+        { timeoutMs: 20_000, message: () => `everything forwarded (${state})` },
+      );
+    });
   });
 
   after(async () => {
