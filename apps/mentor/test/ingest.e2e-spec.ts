@@ -122,6 +122,53 @@ void describe('Mentor ingest of forwarded records', () => {
     assert.equal(snap.rows[0].id, newer.id);
   });
 
+  void it('keeps the newest sample and last-seen time on the device row and adds only fresh samples to the minute rollups', async () => {
+    const minute = Date.parse('2026-11-21T10:00:00.000Z');
+    const sample = (offsetS: number, cpu: number) => ({
+      id: randomUUID(),
+      deviceid: 'tail',
+      timestamp: new Date(minute + offsetS * 1000).toISOString(),
+      cpu_usage: cpu,
+      memory_used: 1000 + cpu,
+      memory_total: 4000,
+    });
+    const newest = sample(50, 30);
+    const older = sample(10, 10);
+    // Two samples sharing the newest time: the later one in the batch is the device's latest.
+    const tie = { ...sample(50, 40) };
+    const first = await post('/devices/metrics', [older, newest, tie]);
+    assert.deepEqual([first.status, first.body.stored], [200, 3]);
+    // An older sample arriving later, and a redelivery of one already stored.
+    const late = sample(5, 99);
+    const second = await post('/devices/metrics', [late, older]);
+    assert.deepEqual([second.status, second.body.stored, second.body.duplicates], [200, 1, 1]);
+
+    const device = await db.query(
+      `SELECT last_seen_at, latest_metric_at, latest_cpu_usage, latest_memory_used,
+              latest_memory_total FROM devices WHERE deviceid = 'tail'`,
+    );
+    assert.deepEqual(device.rows[0], {
+      last_seen_at: new Date(tie.timestamp),
+      latest_metric_at: new Date(tie.timestamp),
+      latest_cpu_usage: 40,
+      latest_memory_used: '1040',
+      latest_memory_total: '4000',
+    });
+    const rollup = await db.query(
+      `SELECT ts, samples, cpu_usage_n, cpu_usage_sum, cpu_usage_max FROM metric_rollups
+        WHERE deviceid = 'tail'`,
+    );
+    assert.deepEqual(rollup.rows, [
+      {
+        ts: new Date(minute),
+        samples: 4,
+        cpu_usage_n: 4,
+        cpu_usage_sum: 10 + 30 + 40 + 99,
+        cpu_usage_max: 99,
+      },
+    ]);
+  });
+
   void it('refuses a forwarded record without its identity and stores nothing of the batch', async () => {
     const good = {
       id: randomUUID(),

@@ -1,5 +1,6 @@
-import { telemetryColumns, type TelemetryKind } from '@app/contracts';
+import { TELEMETRY_FIELD_COLUMNS, telemetryColumns, type TelemetryKind } from '@app/contracts';
 import { unnestInsert } from '@app/platform';
+import { upsertRollupsFrom } from '../telemetry/metric-rollup.sql';
 
 // The mentor's ingest SQL, kept in one place. Every statement is idempotent: a redelivered
 // record changes nothing, and latest-state data is applied only when newer.
@@ -54,13 +55,47 @@ export const UPSERT_PROCESS_SNAPSHOT = `
     WHERE process_snapshots.id <> excluded.id AND excluded.ts >= process_snapshots.ts
   RETURNING id`;
 
-/** The newest sample per device is kept on the device row (older arrivals never overwrite it). */
-export const UPDATE_LATEST_METRIC = `
-  UPDATE devices d SET latest_metric_at = v.ts, latest_cpu_usage = v.cpu,
-    latest_memory_used = v.used, latest_memory_total = v.total
-  FROM unnest($1::text[], $2::timestamptz[], $3::float8[], $4::int8[], $5::int8[])
-    AS v(deviceid, ts, cpu, used, total)
-  WHERE d.deviceid = v.deviceid AND (d.latest_metric_at IS NULL OR v.ts >= d.latest_metric_at)`;
+const METRIC_FIELDS = TELEMETRY_FIELD_COLUMNS.metrics;
+/** The metric field names, in the order METRICS_TAIL takes their arrays ($4 on). */
+export const METRIC_FIELD_NAMES = METRIC_FIELDS.map((c) => c.name);
+
+/**
+ * What a metrics batch changes besides its rows, as one statement run last in its transaction:
+ * the fresh samples are added to their minutes' rollups, then each device row gets its last
+ * seen time and its newest sample (older arrivals never overwrite it). These are the rows every
+ * concurrent batch of the same devices also locks, until it commits; in one statement at the
+ * end, the wait between batches is that statement and the commit, not four round trips (a long
+ * drain spent about as many samples waiting on rollup row locks as inserting the records).
+ * Rollups go first, forced by the device insert reading their count, and the device rows last,
+ * sorted: every batch takes its locks in one order, the hottest (every batch locks every device
+ * it carries) for the shortest time.
+ * $1 deviceids, $2 timestamps, $3 whether each row was freshly stored, then one array per field.
+ */
+export const METRICS_TAIL = `
+  WITH v AS (
+    SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bool[],
+      ${METRIC_FIELDS.map((c, i) => `$${i + 4}::${c.pgType}[]`).join(', ')})
+      WITH ORDINALITY AS v(deviceid, ts, fresh, ${METRIC_FIELD_NAMES.join(', ')}, n)
+  ), rollups AS (
+    ${upsertRollupsFrom('v WHERE fresh')}
+    RETURNING 1
+  ), newest AS (
+    SELECT DISTINCT ON (deviceid) deviceid, ts, cpu_usage, memory_used, memory_total
+    FROM v ORDER BY deviceid, ts DESC, n DESC
+  )
+  INSERT INTO devices AS d (deviceid, last_seen_at, latest_metric_at, latest_cpu_usage,
+                            latest_memory_used, latest_memory_total)
+  SELECT deviceid, LEAST(ts, now()), ts, cpu_usage, memory_used, memory_total
+  FROM newest WHERE (SELECT count(*) FROM rollups) >= 0
+  ORDER BY deviceid
+  ON CONFLICT (deviceid) DO UPDATE SET
+    last_seen_at = GREATEST(d.last_seen_at, excluded.last_seen_at),
+    ${['latest_metric_at', 'latest_cpu_usage', 'latest_memory_used', 'latest_memory_total']
+      .map(
+        (column) =>
+          `${column} = CASE WHEN d.latest_metric_at IS NULL OR excluded.latest_metric_at >= d.latest_metric_at THEN excluded.${column} ELSE d.${column} END`,
+      )
+      .join(',\n    ')}`;
 
 /** New unresolved alerts per device and level ($1 devices, $2 levels, $3 counts). */
 export const COUNT_NEW_ALERTS = `

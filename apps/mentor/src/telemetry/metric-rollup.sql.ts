@@ -16,29 +16,27 @@ const AGGREGATES = FIELDS.map(
 ).join(', ');
 
 /**
- * Adds freshly stored samples (never redelivered ones) to their minutes: $1 deviceids,
- * $2 timestamps, then one array per metric field. Rows are upserted in (deviceid, minute) order so
- * concurrent batches take their row locks in one order and cannot deadlock.
+ * The rollup upsert fed by `source`, a relation of (deviceid, ts, <metric fields>) holding only
+ * freshly stored samples (never redelivered ones). Rows are upserted in (deviceid, minute) order
+ * so concurrent batches take their row locks in one order and cannot deadlock.
  */
-export const UPSERT_METRIC_ROLLUPS = `
+export function upsertRollupsFrom(source: string): string {
+  return `
   INSERT INTO metric_rollups AS r (deviceid, ts, samples, ${COLUMNS})
   SELECT deviceid, ${SLOT_OF('ts')}, count(*), ${AGGREGATES}
-    FROM unnest($1::text[], $2::timestamptz[], ${FIELDS.map((c, i) => `$${i + 3}::${c.pgType}[]`).join(', ')})
-      AS v(deviceid, ts, ${FIELDS.map((c) => c.name).join(', ')})
+    FROM ${source}
    GROUP BY 1, 2
    ORDER BY 1, 2
   ON CONFLICT (deviceid, ts) DO UPDATE SET
     samples = r.samples + excluded.samples,
     ${FIELDS.map((c) => `${c.name}_n = r.${c.name}_n + excluded.${c.name}_n, ${c.name}_sum = r.${c.name}_sum + excluded.${c.name}_sum, ${c.name}_max = GREATEST(r.${c.name}_max, excluded.${c.name}_max)`).join(',\n    ')}`;
+}
 
 /** Rebuilds every rollup from the raw rows, minute by minute (the benchmark's bulk load). */
 export const ROLLUPS_FROM_RAW = `
   INSERT INTO metric_rollups (deviceid, ts, samples, ${COLUMNS})
   SELECT deviceid, ${SLOT_OF('ts')}, count(*), ${AGGREGATES}
     FROM metrics GROUP BY 1, 2 ORDER BY 2, 1`;
-
-/** The metric field names, in the order UPSERT_METRIC_ROLLUPS takes their arrays. */
-export const ROLLUP_FIELDS = FIELDS.map((c) => c.name);
 
 /**
  * Buckets of whole minutes: $1 device, $2 from, $3 to, $4 bucket width in ms (a multiple of a
