@@ -113,7 +113,7 @@ void describe('Outbox bundles', () => {
       ids: string[];
     }>(
       `SELECT record_id, bundle_size, request_id,
-         ARRAY(SELECT e ->> 'id' FROM jsonb_array_elements(payload) e) AS ids
+         ARRAY(SELECT e ->> 'id' FROM json_array_elements(payload) e) AS ids
        FROM outbox WHERE topic = 'metrics' ORDER BY id`,
     );
     const bundles = rows.map((r) => [r.request_id, r.bundle_size, r.ids]);

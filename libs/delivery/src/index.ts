@@ -4,6 +4,8 @@ export {
   outboxBundlesDownSql,
   outboxBundlesUpSql,
   outboxDownSql,
+  outboxPayloadTextDownSql,
+  outboxPayloadTextUpSql,
   outboxUpSql,
 } from './outbox-schema';
 export { OutboxRelay } from './outbox-relay';

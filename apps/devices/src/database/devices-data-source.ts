@@ -8,6 +8,7 @@ import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-
 import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
 import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
 import { TelemetryWithoutRowKey1764500000000 } from './migrations/1764500000000-telemetry-without-row-key';
+import { OutboxPayloadText1764600000000 } from './migrations/1764600000000-outbox-payload-text';
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -28,6 +29,7 @@ export function devicesDataSourceOptions(
       PartitionedTelemetry1764300000000,
       OutboxBundles1764400000000,
       TelemetryWithoutRowKey1764500000000,
+      OutboxPayloadText1764600000000,
     ],
   });
 }

@@ -8,6 +8,7 @@ import { CommandsAndScreenshots1764100000000 } from './migrations/1764100000000-
 import { MetricRollups1764200000000 } from './migrations/1764200000000-metric-rollups';
 import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-partitioned-telemetry';
 import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
+import { OutboxPayloadText1764600000000 } from './migrations/1764600000000-outbox-payload-text';
 
 /** One source of truth for the app and the migration CLI. */
 export function mentorDataSourceOptions(
@@ -29,6 +30,7 @@ export function mentorDataSourceOptions(
       MetricRollups1764200000000,
       PartitionedTelemetry1764300000000,
       OutboxBundles1764400000000,
+      OutboxPayloadText1764600000000,
     ],
   });
 }

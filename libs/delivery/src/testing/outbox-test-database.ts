@@ -1,7 +1,7 @@
 import { createTestDatabase, dropTestDatabase } from '@app/testing/pg';
 import { Client, Pool } from 'pg';
 import type { OutboxMessage, SqlExecutor } from '../delivery.types';
-import { outboxBundlesUpSql, outboxUpSql } from '../outbox-schema';
+import { outboxBundlesUpSql, outboxPayloadTextUpSql, outboxUpSql } from '../outbox-schema';
 import { OutboxWriter } from '../outbox-writer';
 
 const SCHEMA = 'delivery';
@@ -32,7 +32,11 @@ export async function openOutboxTestDatabase(prefix: string): Promise<OutboxTest
   try {
     await setup.query(`CREATE SCHEMA ${SCHEMA}`);
     await setup.query(`SET search_path = ${SCHEMA}`);
-    for (const statement of [...outboxUpSql(), ...outboxBundlesUpSql()]) {
+    for (const statement of [
+      ...outboxUpSql(),
+      ...outboxBundlesUpSql(),
+      ...outboxPayloadTextUpSql(),
+    ]) {
       await setup.query(statement);
     }
   } finally {
