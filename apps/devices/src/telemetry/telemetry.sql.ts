@@ -52,17 +52,18 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
   const values = columns.map((c) => `r.${wire(c.name)}`).join(', ');
   // Every record of the group new and the group within one bundle (the common case): the
   // bundle is the input text as it stands. Otherwise the stored records' elements are taken
-  // out of the input and aggregated again, $5 per bundle. Each branch is gated by a condition
-  // on the group as a whole, so PostgreSQL runs only one of them.
-  const whole = `(SELECT count(*) FROM stored) = (SELECT count(*) FROM input)
-    AND (SELECT count(*) FROM input) <= $5`;
+  // out of the input and aggregated again, $5 per bundle. The group's two counts are taken once
+  // and gate both branches, so PostgreSQL runs only one of them.
+  const whole = `c.records > 0 AND c.kept = c.records AND c.records <= $5`;
   const queued = forwarded
-    ? `, queued AS (${insertMessagesFrom(
-        `SELECT $2, $3, (SELECT id::text FROM input WHERE n = 1), d,
+    ? `, counts AS (
+       SELECT (SELECT count(*) FROM input) AS records, (SELECT count(*) FROM stored) AS kept
+     ), queued AS (${insertMessagesFrom(
+       `SELECT $2, $3, (SELECT id::text FROM input WHERE n = 1), d,
            (SELECT array_to_string((array_agg(DISTINCT r))[1:${MAX_ORIGIN_IDS}], ',')
             FROM unnest($4::text[]) AS r),
-           (SELECT count(*)::int FROM input)
-         FROM doc WHERE EXISTS (SELECT FROM input) AND ${whole}
+           c.records::int
+         FROM doc, counts c WHERE ${whole}
          UNION ALL
          SELECT $2, $3, (array_agg(s.id::text ORDER BY i.n))[1], json_agg(e.payload ORDER BY i.n),
            array_to_string((array_agg(DISTINCT ($4::text[])[i.n]))[1:${MAX_ORIGIN_IDS}], ','),
@@ -70,10 +71,10 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
          FROM stored s JOIN input i ON i.id = s.id
            JOIN (SELECT e.payload, e.n FROM doc, json_array_elements(doc.d) WITH ORDINALITY
                  AS e(payload, n)) e ON e.n = i.n
-         WHERE NOT (${whole})
+         WHERE NOT (SELECT ${whole} FROM counts c)
          GROUP BY (i.n - 1) / $5`,
-        true,
-      )})`
+       true,
+     )})`
     : '';
   // json, not jsonb: the records are read once, straight into typed columns, and the bundle
   // keeps the text (building jsonb of the group was most of PostgreSQL's parse cost).
