@@ -11,6 +11,7 @@ export interface SseEvent {
 export class SseClient {
   readonly events: SseEvent[] = [];
   status = 0;
+  headers = new Headers();
   private readonly abort = new AbortController();
   private done?: Promise<void>;
 
@@ -21,6 +22,7 @@ export class SseClient {
       signal: client.abort.signal,
     });
     client.status = response.status;
+    client.headers = response.headers;
     if (response.ok && response.body) client.done = client.read(response.body);
     return client;
   }

@@ -270,6 +270,37 @@ void describe('Security headers, CORS and /docs', () => {
     assert.match(error.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   });
 
+  void it('sends the same security headers on telemetry answers, body errors and unknown routes', async () => {
+    const token = await stack.registerDevice('headers-1');
+    const answers = [
+      await fetch(`${stack.api}/devices/headers-1/metrics`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ cpu_usage: 1 }),
+      }),
+      await fetch(`${stack.api}/devices/headers-1/metrics`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"cpu_usage":',
+      }),
+      await fetch(`${stack.api}/no-such-route`),
+    ];
+    assert.deepEqual(
+      answers.map((a) => a.status),
+      [201, 400, 404],
+    );
+    for (const answer of answers) {
+      const h = answer.headers;
+      assert.equal(h.get('x-content-type-options'), 'nosniff', String(answer.status));
+      assert.equal(h.get('x-frame-options'), 'SAMEORIGIN', String(answer.status));
+      assert.equal(h.get('cross-origin-resource-policy'), 'same-origin', String(answer.status));
+      assert.match(h.get('strict-transport-security') ?? '', /max-age=\d+/);
+      assert.match(h.get('content-security-policy') ?? '', /default-src 'none'/);
+      assert.equal(h.get('cache-control'), 'no-store', String(answer.status));
+      assert.match(h.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
+    }
+  });
+
   void it('answers no CORS by default and only configured origins once CORS_ORIGINS is set', async () => {
     const preflight = (origin: string) =>
       fetch(`${stack.api}/devices`, {

@@ -131,6 +131,10 @@ void describe('Live updates over server-sent events', () => {
     assert.equal(ticketAsAccess.status, 401);
     const withHeader = await SseClient.open(url, admin);
     assert.equal(withHeader.status, 200);
+    // The stream is written by Nest on the raw response; it carries the security headers too.
+    assert.equal(withHeader.headers.get('content-type'), 'text/event-stream');
+    assert.equal(withHeader.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(withHeader.headers.get('x-frame-options'), 'SAMEORIGIN');
     withHeader.close();
     assert.equal((await request('POST', `${url}/ticket`)).status, 401);
     // The ticket never reaches the request log.
