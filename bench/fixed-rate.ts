@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { BenchContext, blackHole, metricSample } from './lib/context';
+import { BenchContext, blackHole, metricPosts } from './lib/context';
 import { BenchDatabase } from './lib/database';
 import { cannon } from './lib/load';
 import { ProcessWatch, round } from './lib/proc';
@@ -29,16 +29,7 @@ async function main(): Promise<void> {
   const devices = await ctx.startDevices(url, hole.url);
   try {
     const fleet = await ctx.enrol(devices, 50);
-    let turn = 0;
-    const next = (): { path: string; headers: Record<string, string>; body: string } => {
-      const device = fleet[(turn += 1) % fleet.length];
-      const body = batch === 1 ? metricSample() : Array.from({ length: batch }, metricSample);
-      return {
-        path: `/api/v1/devices/${device.id}/metrics`,
-        headers: { authorization: device.auth },
-        body: JSON.stringify(body),
-      };
-    };
+    const next = metricPosts(fleet, batch);
     const connections = batch === 1 ? 50 : 16;
     await cannon({ url: devices.url, connections, durationS: 3, next, overallRate: rate });
     const perRequest: number[] = [];

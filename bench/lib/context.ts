@@ -84,7 +84,10 @@ export class BenchContext {
   }
 
   /** Enrols `count` devices and returns their ids and bearer tokens. */
-  async enrol(devices: ServiceProcess, count: number): Promise<{ id: string; auth: string }[]> {
+  async enrol(
+    devices: Pick<ServiceProcess, 'url'>,
+    count: number,
+  ): Promise<{ id: string; auth: string }[]> {
     const out: { id: string; auth: string }[] = [];
     for (let i = 0; i < count; i += 1) {
       const id = `bench-${i}-${randomUUID().slice(0, 8)}`;
@@ -182,6 +185,26 @@ export function metricSample(timestamp?: string): Record<string, unknown> {
     disk_used: 210000000000,
     net_bytes_in: Math.floor(Math.random() * 1e6),
     net_bytes_out: Math.floor(Math.random() * 1e6),
+  };
+}
+
+/**
+ * Builds the next single-record (or `batch`-record) metrics POST, the enrolled devices in turn,
+ * each body fresh: for the open-loop tools driven by autocannon.
+ */
+export function metricPosts(
+  fleet: { id: string; auth: string }[],
+  batch: number,
+): () => { path: string; headers: Record<string, string>; body: string } {
+  let turn = 0;
+  return () => {
+    const device = fleet[(turn += 1) % fleet.length];
+    const body = batch === 1 ? metricSample() : Array.from({ length: batch }, metricSample);
+    return {
+      path: `/api/v1/devices/${device.id}/metrics`,
+      headers: { authorization: device.auth },
+      body: JSON.stringify(body),
+    };
   };
 }
 

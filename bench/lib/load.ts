@@ -21,6 +21,8 @@ export interface CannonOptions {
   durationS: number;
   /** Requests per second over all connections (open loop); unset = as fast as answered. */
   overallRate?: number;
+  /** Stop after this many requests instead of after durationS (durationS still bounds it). */
+  amount?: number;
   /** Builds each request (path, headers, body): called once per request. */
   next: () => { path: string; headers: Record<string, string>; body: string };
 }
@@ -34,6 +36,7 @@ export async function cannon(options: CannonOptions): Promise<LoadResult> {
     url: options.url,
     connections: options.connections,
     duration: options.durationS,
+    amount: options.amount,
     overallRate: options.overallRate,
     timeout: 10,
     requests: [

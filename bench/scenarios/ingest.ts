@@ -1,7 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { BenchContext, blackHole, metricSample, startBaseline } from '../lib/context';
 import { MetricsLoad } from '../lib/metrics-load';
-import { ProcessWatch, round } from '../lib/proc';
+import type { LoadResult } from '../lib/load';
+import { ProcessWatch, round, type ProcessSample } from '../lib/proc';
 import type { Measurement, ScenarioResult } from '../lib/result';
 
 const CONNECTIONS = 50;
@@ -27,41 +28,51 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
     await pool.query('CREATE TABLE public.baseline_metrics (LIKE devices.metrics INCLUDING ALL)');
     const generator = new MetricsLoad(ctx.options.loadGenerator ?? 'autocannon', batch);
     const timing = { warmupS, durationS };
-
-    // Baseline first.
-    if (batch === 1) {
-      const targets = fleet.map((device) => ({ path: `/devices/${device.id}`, headers: {} }));
-      const measureBaseline = async (label: string, database: boolean): Promise<Measurement> => {
-        const baseline = await startBaseline(url, { database });
-        try {
-          const run = await generator.measure(baseline.url, targets, CONNECTIONS, timing, {
-            baseline: () => [baseline.pid],
-            postgres: ctx.postgresPids,
-          });
-          return { label, ...run };
-        } finally {
-          await baseline.stop();
-        }
-      };
-      measurements.push(await measureBaseline('baseline: node:http + 1 INSERT/request', true));
-      // The machine's HTTP floor: what no server doing any work per request can beat here.
-      measurements.push(
-        await measureBaseline('HTTP floor: node:http, JSON parsed, no database', false),
-      );
-    } else {
-      measurements.push(await rawInsertCeiling(ctx, url, batch, durationS));
-    }
-
     const targets = fleet.map((device) => ({
       path: `/api/v1/devices/${device.id}/metrics`,
       headers: { Authorization: device.auth },
     }));
     const connections =
       batch === 1 ? CONNECTIONS : Number(process.env.BENCH_BATCH_CONNECTIONS ?? 16);
-    const { load, processes } = await generator.measure(devices.url, targets, connections, timing, {
-      devices: () => [devices.pid!],
-      postgres: ctx.postgresPids,
-    });
+
+    const baselineTargets = fleet.map((device) => ({ path: `/devices/${device.id}`, headers: {} }));
+    const measureBaseline = async (label: string, database: boolean): Promise<Measurement> => {
+      const baseline = await startBaseline(url, { database });
+      try {
+        const run = await generator.measure(baseline.url, baselineTargets, CONNECTIONS, timing, {
+          baseline: () => [baseline.pid],
+          postgres: ctx.postgresPids,
+        });
+        return { label, ...run };
+      } finally {
+        await baseline.stop();
+      }
+    };
+    // The machine's HTTP floor: what no server doing any work per request can beat here.
+    const floor =
+      batch === 1
+        ? await measureBaseline('HTTP floor: node:http, JSON parsed, no database', false)
+        : undefined;
+    // Baseline and Raqeem take turns, round after round: the host's speed moves by tens of
+    // percent from minute to minute, and a pair measured back to back shares its moment.
+    const rounds: Round[] = [];
+    for (let i = 0; i < roundCount(ctx.options.quick); i += 1) {
+      const base =
+        batch === 1
+          ? await measureBaseline('baseline: node:http + 1 INSERT/request', true)
+          : await rawInsertCeiling(ctx, url, batch, durationS);
+      const run = await generator.measure(devices.url, targets, connections, timing, {
+        devices: () => [devices.pid!],
+        postgres: ctx.postgresPids,
+      });
+      rounds.push({ base, run, rate: run.load.rps * batch, baseRate: recordsPerS(base) });
+    }
+    const base = median(rounds, (r) => r.baseRate).base;
+    const { load, processes } = median(rounds, (r) => r.rate).run;
+    const ratios = rounds.map((r) => r.rate / r.baseRate);
+    base.extra = { ...base.extra, rounds: rounds.map((r) => Math.round(r.baseRate)).join(', ') };
+    measurements.push(base, ...(floor ? [floor] : []));
+
     // Every 201 is a committed record queued in the outbox (records are queued in bundles, and
     // each enrolled device's record too): check the counts agree.
     const { rows } = await pool.query<{ metrics: number; outbox: number; outboxRows: number }>(
@@ -75,13 +86,12 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
       recordsPerS: load.rps * batch,
       processes,
       extra: {
+        rounds: rounds.map((r) => Math.round(r.rate)).join(', '),
         storedRows: rows[0].metrics,
         outboxRecords: rows[0].outbox,
         outboxRows: rows[0].outboxRows,
       },
     });
-    const base = measurements[0];
-    const baseRate = base.recordsPerS ?? base.load!.rps;
     const rate = load.rps * batch;
     return {
       scenario: name,
@@ -90,7 +100,13 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
           ? `single-record metrics POSTs at ${CONNECTIONS} connections vs bare node:http + one INSERT per request (load: ${generator.generator})`
           : `${batch}-record metrics batches at ${connections} connections vs the raw multi-row INSERT ceiling (load: ${generator.generator})`,
       measurements,
-      ratio: { of: 'records/s vs baseline', value: round(rate / baseRate, 2) },
+      ratio: {
+        of: `records/s vs baseline (median of ${rounds.length} paired rounds)`,
+        value: round(
+          median(ratios, (r) => r),
+          2,
+        ),
+      },
       targets:
         batch === 1
           ? [
@@ -133,6 +149,30 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
     await delay(200);
     await ctx.db.drop(`bench_${name.replace('-', '_')}`);
   }
+}
+
+interface Round {
+  base: Measurement;
+  run: { load: LoadResult; processes: Record<string, ProcessSample> };
+  rate: number;
+  baseRate: number;
+}
+
+/** Paired rounds of baseline and Raqeem: BENCH_ROUNDS, else 3 (1 with --quick). */
+function roundCount(quick: boolean): number {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('BENCH_ROUNDS must be 1 or more');
+  return rounds;
+}
+
+function recordsPerS(measurement: Measurement): number {
+  return measurement.recordsPerS ?? measurement.load!.rps;
+}
+
+/** The middle item by `key` (the upper middle of an even count). */
+function median<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Four connections doing back-to-back multi-row INSERTs straight into the database. */
