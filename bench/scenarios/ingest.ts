@@ -68,7 +68,10 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
       rounds.push({ base, run, rate: run.load.rps * batch, baseRate: recordsPerS(base) });
     }
     const base = median(rounds, (r) => r.baseRate).base;
-    const { load, processes } = median(rounds, (r) => r.rate).run;
+    const {
+      run: { load, processes },
+      rate,
+    } = median(rounds, (r) => r.rate);
     const ratios = rounds.map((r) => r.rate / r.baseRate);
     base.extra = { ...base.extra, rounds: rounds.map((r) => Math.round(r.baseRate)).join(', ') };
     measurements.push(base, ...(floor ? [floor] : []));
@@ -83,7 +86,7 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
     measurements.push({
       label: `Raqeem Devices (${batch === 1 ? 'single record' : `${batch}-record batches`}, ${connections} connections)`,
       load,
-      recordsPerS: load.rps * batch,
+      recordsPerS: rate,
       processes,
       extra: {
         rounds: rounds.map((r) => Math.round(r.rate)).join(', '),
@@ -92,7 +95,6 @@ export async function ingestScenario(ctx: BenchContext, batch: number): Promise<
         outboxRows: rows[0].outboxRows,
       },
     });
-    const rate = load.rps * batch;
     return {
       scenario: name,
       description:

@@ -135,7 +135,7 @@ void describe('Mentor ingest of forwarded records', () => {
     const newest = sample(50, 30);
     const older = sample(10, 10);
     // Two samples sharing the newest time: the later one in the batch is the device's latest.
-    const tie = { ...sample(50, 40) };
+    const tie = sample(50, 40);
     const first = await post('/devices/metrics', [older, newest, tie]);
     assert.deepEqual([first.status, first.body.stored], [200, 3]);
     // An older sample arriving later, and a redelivery of one already stored.
