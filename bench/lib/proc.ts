@@ -10,7 +10,8 @@ export interface ProcessSample {
   peakRssMb: number;
 }
 
-function cpuTicks(pid: number): number {
+/** utime+stime of a process in clock ticks (10 ms), 0 once it is gone. */
+export function cpuTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
