@@ -24,7 +24,7 @@ import { devicesDataSourceOptions } from '../apps/devices/src/database/devices-d
 import { ensureDailyPartitions, premadeDays, runMigrations } from '../libs/platform/src';
 import { metricSample } from './lib/context';
 import { BenchDatabase } from './lib/database';
-import { cpuTicks } from './lib/proc';
+import { cpuMicros } from './lib/proc';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE = 'bench_statement_cost';
@@ -100,18 +100,16 @@ async function measure(
     });
   const bodies = Array.from({ length: WARMUP + statements }, () => group(size));
   for (const body of bodies.slice(0, WARMUP)) await run(body);
-  const lsn = async (): Promise<string> =>
-    (await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn() AS lsn')).rows[0].lsn;
-  const fromLsn = await lsn();
-  const fromTicks = cpuTicks(backend);
+  const start = await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn() AS lsn');
+  const fromCpu = cpuMicros(backend);
   for (const body of bodies.slice(WARMUP)) await run(body);
-  const ticks = cpuTicks(backend) - fromTicks;
+  const cpu = cpuMicros(backend) - fromCpu;
   const { rows } = await client.query<{ bytes: string }>(
     'SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1) AS bytes',
-    [fromLsn],
+    [start.rows[0].lsn],
   );
   const records = size * statements;
-  return { cpuUs: (ticks * 10_000) / records, walBytes: Number(rows[0].bytes) / records };
+  return { cpuUs: cpu / records, walBytes: Number(rows[0].bytes) / records };
 }
 
 async function main(): Promise<void> {

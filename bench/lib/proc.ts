@@ -10,8 +10,7 @@ export interface ProcessSample {
   peakRssMb: number;
 }
 
-/** utime+stime of a process in clock ticks (10 ms), 0 once it is gone. */
-export function cpuTicks(pid: number): number {
+function cpuTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -30,6 +29,11 @@ function statusKb(pid: number, key: 'VmHWM' | 'VmRSS'): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU (user + system) a process has used so far, in µs of CLK_TCK resolution; 0 once it is gone. */
+export function cpuMicros(pid: number): number {
+  return (cpuTicks(pid) * 1e6) / CLK_TCK;
 }
 
 /** Current resident set size of a process in MB. */
