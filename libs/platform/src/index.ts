@@ -5,6 +5,7 @@ export * from './config/duration';
 export * from './config/env.decorators';
 export * from './config/load-config';
 export * from './config/resolve-secrets';
+export * from './config/setting.decorators';
 export * from './database/pg-pool';
 export * from './database/resolve-database';
 export * from './database/run-migrations';

@@ -1,131 +1,91 @@
-import { BaseConfig, EnvDuration, EnvList, EnvNumber } from '@app/platform';
 import {
-  ArrayMinSize,
-  IsArray,
-  IsInt,
-  Matches,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+  BaseConfig,
+  DurationSetting,
+  IntSetting,
+  ListSetting,
+  SecretSetting,
+  UrlSetting,
+} from '@app/platform';
+import { ArrayMinSize, IsString, Matches } from 'class-validator';
 
 /** Every setting of the Mentor service, read once from the environment and validated. */
 export class MentorConfig extends BaseConfig {
-  @EnvNumber()
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntSetting(0, 65535)
   MENTOR_PORT: number = 8080;
 
   @IsString()
   DB_SCHEMA: string = 'mentor';
 
   /** The service credential the Devices service signs its requests with. */
-  @IsOptional()
-  @IsString()
-  @MinLength(16)
+  @SecretSetting(16)
   MENTOR_API_TOKEN?: string;
 
   /** Signs mentor access tokens (HS256). Generated in development, required in production. */
-  @IsOptional()
-  @IsString()
-  @MinLength(32)
+  @SecretSetting(32)
   JWT_SECRET?: string;
 
   /**
    * Password of the first admin (`admin`), used only when no user exists yet. Unset in
    * development: generated, printed once and kept in DATA_DIR/secrets.json.
    */
-  @IsOptional()
-  @IsString()
-  @MinLength(12)
-  @MaxLength(72)
+  @SecretSetting(12, 72)
   ADMIN_PASSWORD?: string;
 
   /** Lifetime of an access token (JWT). */
-  @EnvDuration('s')
-  @IsInt({ message: 'ACCESS_TOKEN_TTL must be a duration such as 15m' })
-  @Min(10_000)
+  @DurationSetting('15m', 10_000)
   ACCESS_TOKEN_TTL: number = 15 * 60_000;
 
   /** Lifetime of a refresh token; each use rotates it. */
-  @EnvDuration('s')
-  @IsInt({ message: 'REFRESH_TOKEN_TTL must be a duration such as 7d' })
-  @Min(60_000)
+  @DurationSetting('7d', 60_000)
   REFRESH_TOKEN_TTL: number = 7 * 86_400_000;
 
   /** bcrypt cost of stored password hashes (each step doubles the work). */
-  @EnvNumber()
-  @IsInt()
-  @Min(10)
-  @Max(15)
+  @IntSetting(10, 15)
   PASSWORD_HASH_ROUNDS: number = 12;
 
   /** Window of the sign-in limits below. */
-  @EnvDuration('s')
-  @IsInt({ message: 'LOGIN_RATE_WINDOW must be a duration such as 15m' })
-  @Min(1000)
+  @DurationSetting('15m', 1000)
   LOGIN_RATE_WINDOW: number = 15 * 60_000;
 
   /** Sign-in attempts one IP may make per LOGIN_RATE_WINDOW. */
-  @EnvNumber()
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOGIN_MAX_ATTEMPTS_PER_IP: number = 30;
 
   /** Failed sign-ins per username per LOGIN_RATE_WINDOW before that username is held off. */
-  @EnvNumber()
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   LOGIN_MAX_FAILURES_PER_USER: number = 5;
 
   /** A device counts as online when it was seen within this window. */
-  @EnvDuration('s')
-  @IsInt({ message: 'ONLINE_WINDOW must be a duration such as 120 or 2m' })
-  @Min(1000)
+  @DurationSetting('120 or 2m', 1000)
   ONLINE_WINDOW: number = 120_000;
 
   /** The Devices service, for the pull path (`POST /sync`); unset = push only. */
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @UrlSetting()
   DEVICES_API_URL?: string;
 
   /** How often to reconcile by pulling the Devices export feed; 0 = only on `POST /sync`. */
-  @EnvDuration('s')
-  @IsInt({ message: 'SYNC_INTERVAL must be a duration such as 300 or 5m' })
-  @Min(0)
+  @DurationSetting('300 or 5m', 0)
   SYNC_INTERVAL: number = 300_000;
 
   /** Records asked for per export page. */
-  @EnvNumber()
-  @IsInt()
-  @Min(1)
-  @Max(5000)
+  @IntSetting(1, 5000)
   SYNC_PAGE_SIZE: number = 1000;
 
-  @EnvDuration('s')
-  @IsInt({ message: 'SYNC_TIMEOUT must be a duration such as 10s' })
-  @Min(100)
+  @DurationSetting('10s', 100)
   SYNC_TIMEOUT: number = 10_000;
 
   /** Forwarded batches are larger than device requests. */
-  @EnvNumber()
-  @IsInt()
-  @Min(1024)
+  @IntSetting(1024)
   override BODY_LIMIT: number = 16 * 1_048_576;
 
   /** First words a command may start with. */
-  @EnvList()
-  @IsArray()
-  @ArrayMinSize(1)
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
-    each: true,
-    message: 'COMMAND_ALLOWLIST must be command names such as get_info,status',
-  })
+  @ListSetting(
+    ArrayMinSize(1),
+    Matches(/^[A-Za-z0-9_.-]{1,64}$/, {
+      each: true,
+      message: 'COMMAND_ALLOWLIST must be command names such as get_info,status',
+    }),
+  )
   COMMAND_ALLOWLIST: string[] = [
     'get_info',
     'status',
@@ -137,20 +97,14 @@ export class MentorConfig extends BaseConfig {
   ];
 
   /** A command not picked up (or not started) within this time expires. */
-  @EnvDuration('s')
-  @IsInt({ message: 'COMMAND_TTL must be a duration such as 1h' })
-  @Min(1000)
+  @DurationSetting('1h', 1000)
   COMMAND_TTL: number = 3_600_000;
 
   /** How often commands still pending past their deadline are expired. */
-  @EnvDuration('s')
-  @IsInt({ message: 'COMMAND_SWEEP_INTERVAL must be a duration such as 30s' })
-  @Min(100)
+  @DurationSetting('30s', 100)
   COMMAND_SWEEP_INTERVAL: number = 30_000;
 
   /** Timeout of one command hand-off request to Devices (retries as forwarding). */
-  @EnvDuration('s')
-  @IsInt({ message: 'COMMAND_HANDOFF_TIMEOUT must be a duration such as 10s' })
-  @Min(100)
+  @DurationSetting('10s', 100)
   COMMAND_HANDOFF_TIMEOUT: number = 10_000;
 }

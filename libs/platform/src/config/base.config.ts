@@ -1,18 +1,12 @@
+import { IsIn, IsOptional, IsString, Matches, MinLength, ValidateIf } from 'class-validator';
 import {
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUrl,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
-import { EnvBoolean, EnvDuration, EnvList, EnvNumber } from './env.decorators';
+  DurationSetting,
+  FlagSetting,
+  IntSetting,
+  ListSetting,
+  OptionalTextSetting,
+  UrlSetting,
+} from './setting.decorators';
 
 /** Settings every service reads the same way. Each app's config class extends this one. */
 export class BaseConfig {
@@ -35,96 +29,69 @@ export class BaseConfig {
   DATA_DIR: string = '.data';
 
   /** PostgreSQL connection URL; unset means an embedded cluster under DATA_DIR. */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   DATABASE_URL?: string;
 
-  @EnvNumber()
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntSetting(1, 200)
   DATABASE_POOL_SIZE: number = 20;
 
   /** Run pending migrations at start (under an advisory lock, so replicas don't race). */
-  @EnvBoolean()
-  @IsBoolean()
+  @FlagSetting()
   MIGRATIONS_RUN: boolean = true;
 
   /** Largest accepted JSON body, in bytes. */
-  @EnvNumber()
-  @IsInt()
-  @Min(1024)
+  @IntSetting(1024)
   BODY_LIMIT: number = 1_048_576;
 
   /** How long SIGTERM waits for in-flight work before the process exits anyway. */
-  @EnvDuration('s')
-  @IsInt({ message: 'SHUTDOWN_GRACE must be a duration such as 10s' })
-  @Min(0)
+  @DurationSetting('10s', 0)
   SHUTDOWN_GRACE: number = 10_000;
 
   /** Browser origins allowed to call the API (CORS), comma-separated; none by default. */
-  @EnvList()
-  @IsArray()
-  @Matches(/^https?:\/\/[^\s/]+$/, {
-    each: true,
-    message: 'CORS_ORIGINS must be origins such as https://dash.example.com',
-  })
+  @ListSetting(
+    Matches(/^https?:\/\/[^\s/]+$/, {
+      each: true,
+      message: 'CORS_ORIGINS must be origins such as https://dash.example.com',
+    }),
+  )
   CORS_ORIGINS: string[] = [];
 
   /** Reverse proxies (IPs or CIDRs) whose X-Forwarded-For gives the client IP; none by default. */
-  @EnvList()
-  @IsArray()
-  @IsString({ each: true })
+  @ListSetting(IsString({ each: true }))
   TRUST_PROXY: string[] = [];
 
   /** Window of the per-IP request limit. */
-  @EnvDuration('s')
-  @IsInt({ message: 'RATE_LIMIT_WINDOW must be a duration such as 60s or 1m' })
-  @Min(1000)
+  @DurationSetting('60s or 1m', 1000)
   RATE_LIMIT_WINDOW: number = 60_000;
 
   /** Requests one client IP may make per RATE_LIMIT_WINDOW (health and metrics excluded). */
-  @EnvNumber()
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   RATE_LIMIT_PER_IP: number = 3000;
 
   /** Largest screenshot accepted, in bytes (`413` above). */
-  @EnvNumber()
-  @IsInt()
-  @Min(1024)
+  @IntSetting(1024)
   SCREENSHOT_MAX_BYTES: number = 5 * 1_048_576;
 
   /**
    * Telemetry (metrics, activities, alerts: whole daily partitions, so kept up to one day
    * longer) and screenshots (rows and images) older than this many days are pruned.
    */
-  @EnvNumber()
-  @IsInt()
-  @Min(1)
+  @IntSetting(1)
   RETENTION_DAYS: number = 30;
 
   /** How often the retention prune and partition maintenance run (also once at start). */
-  @EnvDuration('s')
-  @IsInt({ message: 'RETENTION_INTERVAL must be a duration such as 1h' })
-  @Min(1000)
+  @DurationSetting('1h', 1000)
   RETENTION_INTERVAL: number = 3_600_000;
 
   /** Telemetry partitions are created for today and this many days ahead. */
-  @EnvNumber()
-  @IsInt()
-  @Min(1)
-  @Max(90)
+  @IntSetting(1, 90)
   PARTITION_PREMAKE_DAYS: number = 7;
 
   /**
    * How long creating or dropping a partition waits for its table lock (behind a long query,
    * new queries queue up behind the waiting lock); on time-out it is tried on the next run.
    */
-  @EnvDuration('s')
-  @IsInt({ message: 'PARTITION_LOCK_TIMEOUT must be a duration such as 2s' })
-  @Min(100)
-  @Max(60_000)
+  @DurationSetting('2s', 100, 60_000)
   PARTITION_LOCK_TIMEOUT: number = 2000;
 
   /** Where screenshot images are kept: `local` files or an `s3`-compatible bucket. */
@@ -132,8 +99,7 @@ export class BaseConfig {
   STORAGE_DRIVER: 'local' | 's3' = 'local';
 
   /** Folder of the local driver; default DATA_DIR/<service>/blobs. */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   STORAGE_DIR?: string;
 
   @ValidateIf((config: BaseConfig) => config.STORAGE_DRIVER === 's3')
@@ -142,30 +108,25 @@ export class BaseConfig {
   S3_BUCKET?: string;
 
   /** e.g. http://minio:9000; unset = AWS. */
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @UrlSetting()
   S3_ENDPOINT?: string;
 
   @IsString()
   S3_REGION: string = 'us-east-1';
 
   /** Unset = the AWS default credential chain (environment, instance role...). */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   S3_ACCESS_KEY_ID?: string;
 
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   S3_SECRET_ACCESS_KEY?: string;
 
   /** Path-style URLs (bucket in the path), as MinIO needs. */
-  @EnvBoolean()
-  @IsBoolean()
+  @FlagSetting()
   S3_FORCE_PATH_STYLE: boolean = true;
 
   /** Key prefix inside the bucket; default `<service>/`. */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   S3_PREFIX?: string;
 
   get isProduction(): boolean {
