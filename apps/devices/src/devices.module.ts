@@ -9,6 +9,7 @@ import {
   createBlobStore,
   PartitionMaintenanceModule,
   partitionMaintenanceOptions,
+  ServiceTokenModule,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -48,6 +49,8 @@ export class DevicesModule {
           storage: new CounterThrottlerStorage(),
         }),
         MetricsModule,
+        // The service credential every service-to-service route checks (ServiceTokenGuard).
+        ServiceTokenModule.forRoot(config.MENTOR_API_TOKEN),
         HealthModule.forRoot(
           { service: 'devices', version: appVersion() },
           { provider: ForwardingService, imports: [ForwardingModule] },

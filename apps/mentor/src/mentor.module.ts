@@ -9,11 +9,13 @@ import {
   createBlobStore,
   PartitionMaintenanceModule,
   partitionMaintenanceOptions,
+  ServiceTokenModule,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from './auth/auth.module';
+import { UsersModule } from './users/users.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { MentorConfig } from './config/mentor.config';
@@ -45,9 +47,12 @@ export class MentorModule {
           storage: new CounterThrottlerStorage(),
         }),
         MetricsModule,
+        // The service credential every service-to-service route checks (ServiceTokenGuard).
+        ServiceTokenModule.forRoot(config.MENTOR_API_TOKEN),
         HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
         IngestModule,
         AuthModule,
+        UsersModule,
         SyncModule,
         FleetModule,
         TelemetryQueryModule,

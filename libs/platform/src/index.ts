@@ -30,6 +30,7 @@ export * from './metrics/metrics.service';
 export * from './database/transaction';
 export * from './security/safe-equal';
 export * from './security/service-token.guard';
+export * from './security/service-token.module';
 export * from './config/app-version';
 export * from './http/startup-banner';
 export * from './database/unnest-insert';

@@ -3,15 +3,15 @@ import { createSecretKey } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { MentorConfig } from '../config/mentor.config';
-import { UsersController } from '../users/users.controller';
-import { UsersService } from '../users/users.service';
+import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService, JWT_ISSUER } from './auth.service';
 import { SessionGuard } from './session.guard';
 
-/** Mentor users, sign-in, sessions, and the global guard that requires them. */
+/** Sign-in, sessions, and the global guard that requires them. */
 @Module({
   imports: [
+    UsersModule,
     JwtModule.registerAsync({
       inject: [MentorConfig],
       useFactory: (config: MentorConfig) => {
@@ -33,8 +33,8 @@ import { SessionGuard } from './session.guard';
       },
     }),
   ],
-  controllers: [AuthController, UsersController],
-  providers: [AuthService, UsersService, { provide: APP_GUARD, useClass: SessionGuard }],
+  controllers: [AuthController],
+  providers: [AuthService, { provide: APP_GUARD, useClass: SessionGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { UsersController } from './users.controller';
+import { UsersService } from './users.service';
+
+/**
+ * Mentor users: the admin-only user API and the store sign-in reads. Who may call it is
+ * decided by the global session guard (AuthModule) from each route's `@Roles`.
+ */
+@Module({
+  controllers: [UsersController],
+  providers: [UsersService],
+  exports: [UsersService],
+})
+export class UsersModule {}
