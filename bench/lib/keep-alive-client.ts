@@ -2,8 +2,8 @@ import { Agent, request } from 'node:http';
 
 /**
  * GETs for closed loops: node:http over one keep-alive Agent with a socket per worker, each body
- * drained unread. fetch (undici) plus arrayBuffer cost the bench process about 4 ms of CPU per
- * 190 KB answer, CPU that the services under test share on this 2-core machine.
+ * drained unread. fetch (undici) plus arrayBuffer cost the bench process several times more CPU
+ * per large answer, CPU that the services under test share on a 2-core machine.
  */
 export class KeepAliveClient {
   private readonly agent: Agent;

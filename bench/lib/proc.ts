@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 const CLK_TCK = 100;
 
 export interface ProcessSample {
-  /** CPU used over the window, in % of one core (200 % = both cores of this machine). */
+  /** CPU used over the window, in % of one core (200 % = both cores of a two-core machine). */
   cpuPercent: number;
   /** Peak resident set size in MB (VmHWM; for PostgreSQL the peak of summed VmRSS samples). */
   peakRssMb: number;

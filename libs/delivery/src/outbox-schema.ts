@@ -76,8 +76,8 @@ export function outboxBundlesDownSql(): string[] {
 /**
  * The payload kept as `json` (the producer's text as written) instead of `jsonb`. Producers hand
  * over JSON text and the relay sends JSON text; jsonb parsed and rebuilt every payload on the way
- * in (about 6 µs per record in groups of 300, measured: most of PostgreSQL's parse cost at
- * ingest) and printed it again at every claim. Nothing looks inside a payload but the split of a
+ * in (most of PostgreSQL's parse cost at ingest) and printed it again at every claim. Nothing
+ * looks inside a payload but the split of a
  * refused bundle, which json_array_elements does as well.
  */
 export function outboxPayloadTextUpSql(): string[] {

@@ -52,15 +52,15 @@ export class TelemetryIngestService {
     const committer = (kind: TelemetryKind): GroupCommitter<IngestJob, IngestResultDto> =>
       new GroupCommitter((jobs) => this.writeGroup(kind, jobs), {
         // A forwarded group larger than one bundle leaves the statement's fast path (the bundle
-        // is the input as parsed) for a re-aggregation costing ~4 µs more per record, so a
-        // group holds one bundle's worth of rows at most.
+        // is the input as parsed) for a dearer re-aggregation, so a group holds one bundle's
+        // worth of rows at most.
         maxRows: forwarding.outboxTarget(kind)
           ? Math.min(config.INGEST_GROUP_MAX_ROWS, config.FORWARD_BATCH_SIZE)
           : config.INGEST_GROUP_MAX_ROWS,
         // Leave pooled connections for the relay, registration and reads.
         maxConcurrent: Math.max(1, Math.floor(config.DATABASE_POOL_SIZE / 6)),
-        // A second statement of a kind only once a batch's worth of rows waits: at 2,000
-        // single-record requests/s this took Devices from ~250 to ~190 µs of CPU per request.
+        // A second statement of a kind only once a batch's worth of rows waits: many tiny
+        // groups in parallel cost Devices more CPU per request than fewer, larger ones.
         parallelMinRows: 100,
         rowsOf: (job) => job.records.length,
       });

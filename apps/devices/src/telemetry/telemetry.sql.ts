@@ -30,8 +30,8 @@ const INGEST_SQL = new Map<string, string>();
  *
  * $1 is UTF-8 bytes (bytea) rather than text: a Buffer lives outside V8's heap, whereas a
  * string of a large group lands in its large-object space and, once a scavenge sees it alive
- * during the statement, stays there until the next full GC (measured: the Devices heap grew by
- * ~2 MB/s under 100-record batches).
+ * during the statement, stays there until the next full GC (the Devices heap kept growing under
+ * 100-record batches).
  *
  * The stored records are queued as bundles (one outbox row per $5 of them, in $1's order)
  * rather than one row each: an outbox row costs PostgreSQL about as much as the record itself,

@@ -80,8 +80,7 @@ export class IngestService {
       // The rows concurrent batches of the same devices also lock come last (rollups, alert
       // counts, device rows): each batch waits for another only through its commit. Taken
       // first, the relay's concurrent batches queued behind each other for the whole
-      // transaction (a long drain logged 142 device upserts over 30 ms, and ran at 11,800
-      // records/s with two cores idle).
+      // transaction, and a long drain waited on locks with the cores idle (bench/README.md).
       if (kind === 'metrics') await this.finishMetrics(client, rows, isNew);
       else {
         if (kind === 'alerts') await this.countNewAlerts(client, stored);

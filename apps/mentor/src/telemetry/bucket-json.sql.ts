@@ -3,9 +3,9 @@ import { ROLLUP_BUCKETS } from './metric-rollup.sql';
 import { METRIC_BUCKETS } from './telemetry-query.sql';
 
 // The downsampled metrics answer, built as JSON text by PostgreSQL and sent by the Mentor as it
-// is. For 24 h at 300 points, Node spent about 3 ms of CPU per request parsing 288 rows × 21
-// columns into numbers and Dates and JSON.stringify-ing them again; PostgreSQL spends about
-// 1.3 ms more printing the JSON than printing the rows (docs/query-performance.md).
+// is. Otherwise Node parses every bucket's columns into numbers and Dates and JSON.stringify-s
+// them again, which cost the Mentor more CPU than printing the JSON costs PostgreSQL
+// (docs/query-performance.md).
 
 /** Exactly what JavaScript's toISOString writes (UTC, milliseconds, `Z`), whatever TimeZone. */
 const iso = (ts: string): string =>

@@ -60,9 +60,9 @@ function isDocs(url: string): boolean {
  * answers) on every response, and CORS only for the configured origins (none by default, so
  * browsers on other origins cannot read the API). The headers are set on the reply when the
  * request arrives, so error answers carry them too and a route may still set its own
- * `Cache-Control`. Running helmet's middleware chain on each raw response cost a telemetry
- * request about 13 % of the Devices service's instructions (callgrind); copying the headers it
- * would set costs a fraction of that.
+ * `Cache-Control`. helmet's headers are constants, so they are taken once at start-up: running
+ * its middleware chain on each raw response was a visible share of a telemetry request's
+ * instructions (bench/README.md), copying the headers a fraction of that.
  */
 export function useSecurityHeaders(
   app: NestFastifyApplication,

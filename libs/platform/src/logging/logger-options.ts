@@ -73,8 +73,7 @@ export function loggerParams(config: BaseConfig, service: string): Params {
 
 /**
  * The logger of RequestLog's request lines: the format and destination of the other lines,
- * without the redaction pass, which measured about 17 µs per line (more than building and
- * writing it).
+ * without the redaction pass, which cost more than building and writing the line.
  * Nothing in a request line can hold a secret: it is built from the request id, method, URL
  * (tickets removed), status and time, never from headers or bodies.
  */

@@ -8,9 +8,9 @@ const MAX_BUFFERED = 64 * 1024;
 /**
  * Where JSON log lines go: stdout, with the lines of up to 10 ms gathered into one write. One
  * write per request line, even an asynchronous one (a filesystem request through libuv's
- * thread pool per line), cost the Devices service about 35 µs of CPU per request at 6,000
- * requests/s (`npm run bench`: 128 vs 91 µs with LOG_LEVEL=warn); gathered, the request line
- * costs a few µs. Writes are synchronous, so whatever is buffered is written on exit (including
+ * thread pool per line), made `LOG_LEVEL=info` cost the Devices service a large share of its
+ * CPU per request against `warn`; gathered, the request line costs little (bench/README.md).
+ * Writes are synchronous, so whatever is buffered is written on exit (including
  * process.exit in the shutdown path) and `flush()` is immediate; warnings and errors flush at
  * once (see loggerParams), so only `info` lines of the last 10 ms can be lost in a crash.
  */

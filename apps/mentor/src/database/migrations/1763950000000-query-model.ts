@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - the latest metric sample kept on the device row (written by ingest, newest wins), so the
  *   device list never scans metrics;
  * - alert workflow state, and per device and level the number of unresolved alerts, kept by
- *   the same transactions that store or resolve alerts (counting them at read time costs
- *   ~30 ms at 200k open alerts, the counters ~1 ms);
+ *   the same transactions that store or resolve alerts (counting them at read time grows with
+ *   the open alerts of the whole fleet; reading the counters does not, docs/query-performance.md);
  * - (ts, id) keyset indexes for the newest-first lists already exist per device.
  */
 export class QueryModel1763950000000 implements MigrationInterface {

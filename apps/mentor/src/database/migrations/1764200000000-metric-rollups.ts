@@ -20,13 +20,13 @@ const FIELDS: [name: string, type: 'float8' | 'int8'][] = [
  * rows, so a downsampled range of many hours aggregates one row per minute instead of every
  * sample (a day of 1-second samples: 1,440 rows instead of 86,400). Averages are sum / count at
  * read time. Sums are float8, byte counters too: exact while a minute's total stays below 2^53
- * (9 PB; a minute of 1-second 16 GiB readings is 1 TB); `numeric` made the read 2-3x slower.
+ * (9 PB; a minute of 1-second 16 GiB readings is 1 TB); `numeric` made the read much slower.
  */
 /**
  * Every column beside the key, carried in the primary key's index: a downsampled read is then an
  * index-only scan over one device's consecutive minutes (~45 index pages for a day) instead of a
- * heap page per minute, since live ingest interleaves all devices in time order (2.5x the
- * queries per second with random devices at 10 M samples).
+ * heap page per minute, since live ingest interleaves all devices in time order
+ * (docs/query-performance.md).
  */
 export const ROLLUP_INCLUDE = [
   'samples',
