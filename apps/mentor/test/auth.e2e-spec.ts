@@ -306,6 +306,45 @@ void describe('Mentor first admin without ADMIN_PASSWORD', () => {
     }
   });
 
+  void it('explains at start-up why a changed ADMIN_PASSWORD does not sign in, without printing it', async () => {
+    const created = await createTestDatabase('mentor_admin_changed');
+    const first = 'first-admin-password-0123';
+    const changed = 'changed-admin-password-0123';
+    const mentor = await ServiceProcess.start('mentor', {
+      ...env(created.url),
+      ADMIN_PASSWORD: first,
+      PASSWORD_HASH_ROUNDS: '10',
+    });
+    try {
+      assert.doesNotMatch(mentor.logs, /does not sign in/, 'nothing to explain at first start');
+      await mentor.restart({ ADMIN_PASSWORD: changed });
+      assert.match(
+        mentor.logs,
+        /ADMIN_PASSWORD does not sign in as \\?"admin\\?": that user already exists with the password it was created with, and ADMIN_PASSWORD is only used while no user exists/,
+      );
+      assert.match(mentor.logs, /drop the database of DATABASE_URL/);
+      assert.ok(!mentor.logs.includes(changed) && !mentor.logs.includes(first));
+      const attempt = (password: string): Promise<{ status: number }> =>
+        request('POST', `${mentor.url}/auth/login`, { body: { username: 'admin', password } });
+      assert.equal((await attempt(changed)).status, 401);
+      assert.equal((await attempt(first)).status, 200);
+
+      // Generated in development: secrets.json recreated over an existing database (a DATA_DIR
+      // deleted while DATABASE_URL stays) is explained the same way, naming the file.
+      const dataDir = mkdtempSync(join(tmpdir(), 'raqeem-admin-'));
+      await mentor.restart({ ADMIN_PASSWORD: '', DATA_DIR: dataDir });
+      assert.match(
+        mentor.logs,
+        new RegExp(
+          `the generated ADMIN_PASSWORD in ${join(dataDir, 'secrets.json')} does not sign in`,
+        ),
+      );
+    } finally {
+      await mentor.stop();
+      await dropTestDatabase(created.name);
+    }
+  });
+
   void it('refuses to start in production without ADMIN_PASSWORD while no user exists', async () => {
     const created = await createTestDatabase('mentor_prod_admin');
     try {

@@ -48,7 +48,7 @@ export class UsersService implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     const { rows } = await this.pool.query('SELECT 1 FROM users LIMIT 1');
-    if (rows.length > 0) return;
+    if (rows.length > 0) return this.explainAdminPasswordMismatch();
     let password = this.config.ADMIN_PASSWORD;
     let generated = false;
     if (!password) {
@@ -76,6 +76,32 @@ export class UsersService implements OnApplicationBootstrap {
           `  (generated; kept in ${resolve(this.config.DATA_DIR, 'secrets.json')}; set ADMIN_PASSWORD to choose it)\n\n`,
       );
     }
+  }
+
+  /**
+   * ADMIN_PASSWORD (or the generated one in secrets.json) is read only while no user exists, so
+   * after it changes (or secrets.json is regenerated over an existing database) it no longer
+   * signs in. Say so at start-up, without the password, instead of leaving a silent 401.
+   */
+  private async explainAdminPasswordMismatch(): Promise<void> {
+    const secretsPath = resolve(this.config.DATA_DIR, 'secrets.json');
+    let password = this.config.ADMIN_PASSWORD;
+    let source = 'ADMIN_PASSWORD';
+    if (!password) {
+      if (this.config.isProduction) return;
+      password = loadOrCreateDevSecrets(resolve(this.config.DATA_DIR)).secrets.ADMIN_PASSWORD;
+      source = `the generated ADMIN_PASSWORD in ${secretsPath}`;
+    }
+    const admin = await this.findByUsername(FIRST_ADMIN);
+    if (!admin || (await this.hasher.verify(password, admin.password_hash))) return;
+    const reset = this.config.DATABASE_URL
+      ? 'drop the database of DATABASE_URL'
+      : `delete ${resolve(this.config.DATA_DIR)}, which holds the embedded database`;
+    this.logger.warn(
+      `${source} does not sign in as "${FIRST_ADMIN}": that user already exists with the ` +
+        'password it was created with, and ADMIN_PASSWORD is only used while no user exists. ' +
+        `Sign in with the earlier password, or start over: ${reset} (see README, "Starting over").`,
+    );
   }
 
   async findByUsername(username: string): Promise<UserRow | undefined> {

@@ -31,7 +31,9 @@ export type DevSecrets = Record<DevSecretName, string>;
 export function loadOrCreateDevSecrets(dataDir: string): { secrets: DevSecrets; path: string } {
   const path = join(dataDir, 'secrets.json');
   if (!existsSync(path)) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // The file protects itself (0600); the folder stays open so that, as root, the postgres
+    // user can reach the embedded clusters kept beside it.
+    mkdirSync(dataDir, { recursive: true });
     const secrets = Object.fromEntries(
       DEV_SECRET_NAMES.map((name) => [name, randomBytes(24).toString('base64url')]),
     );

@@ -9,6 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 import { EmbeddedPostgresCluster } from './embedded-postgres';
+import { MARKER_FILE, RELOCATED_ROOT } from './relocated-cluster';
+
+const asRoot = process.getuid?.() !== 0 ? 'needs root' : false;
 
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new Client({ connectionString: url });
@@ -179,36 +182,137 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it(
-    'as root, moves a cluster the postgres user cannot reach to /var/tmp and says where',
-    { skip: process.getuid?.() !== 0 ? 'needs root' : false },
-    async () => {
-      const hidden = path.join(root, 'hidden');
+  void it("an instance attached to another live process's cluster leaves it running when it stops", async () => {
+    const dataDir = path.join(root, 'shared');
+    const owner = await startInChildProcess(dataDir);
+    try {
+      const neighbour = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      await neighbour.start();
+      assert.equal(neighbour.reused, true);
+      const postmaster = postmasterPid(neighbour.dataDir);
+      await neighbour.stop();
+      assert.ok(isAlive(postmaster), 'the owner still uses it');
+      const url = `postgres://postgres@127.0.0.1:${owner.port}/postgres`;
+      assert.deepEqual(await query(url, 'SELECT 4 AS four'), [{ four: 4 }]);
+
+      // Once the owner is gone, the last one to leave stops the postmaster.
+      owner.kill();
+      await waitForExit(owner.pid, 5_000);
+      const last = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      await last.start();
+      await last.stop();
+      assert.equal(isAlive(postmaster), false);
+    } finally {
+      owner.kill();
+    }
+  });
+
+  void it('is stopped by the last of the processes using it, whichever started it', async () => {
+    const dataDir = path.join(root, 'last-out');
+    const starter = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+    const attached = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+    await starter.start();
+    await attached.start();
+    const postmaster = postmasterPid(dataDir);
+    await starter.stop();
+    assert.ok(isAlive(postmaster));
+    assert.deepEqual(await query(attached.url('postgres'), 'SELECT 5 AS five'), [{ five: 5 }]);
+    await attached.stop();
+    await waitForExit(postmaster, 5_000);
+    assert.equal(isAlive(postmaster), false);
+  });
+
+  void it('comes back on the port of its last run, so clients holding the old URL reconnect', async () => {
+    const dataDir = path.join(root, 'same-port');
+    const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+    await first.start();
+    const port = first.port;
+    await first.stop();
+    const again = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+    await again.start();
+    try {
+      assert.equal(again.port, port);
+    } finally {
+      await again.stop();
+    }
+  });
+
+  void describe('as root, with a folder the postgres user cannot reach', { skip: asRoot }, () => {
+    let hidden: string;
+    before(() => {
+      hidden = path.join(root, 'hidden');
       fs.mkdirSync(hidden, { mode: 0o700 });
       fs.chmodSync(hidden, 0o700);
+    });
+
+    void it('moves the cluster to /var/tmp, says where, and notes it in the folder', async () => {
       const dataDir = path.join(hidden, 'pg');
-      const relocated = path.join(
-        '/var/tmp/raqeem-data',
-        createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
-      );
       const lines: string[] = [];
       const cluster = track(
         new EmbeddedPostgresCluster({ dataDir, log: (line) => lines.push(line) }),
       );
       try {
         await cluster.start();
-        assert.equal(cluster.dataDir, relocated);
+        assert.equal(cluster.relocated, true);
+        assert.match(cluster.dataDir, /^\/var\/tmp\/raqeem-data\/[0-9a-f]{16}-[0-9a-f]{12}\/pg$/);
         assert.deepEqual(await query(cluster.url('postgres'), 'SELECT 3 AS three'), [{ three: 3 }]);
-        const marker = fs.readFileSync(
-          path.join(dataDir, 'EMBEDDED-POSTGRES-LOCATION.txt'),
-          'utf8',
-        );
-        assert.equal(marker.split('\n')[0], relocated);
-        assert.ok(lines.some((line) => line.includes(relocated)));
+        const marker = fs.readFileSync(path.join(dataDir, MARKER_FILE), 'utf8');
+        assert.equal(marker.split('\n')[0], cluster.dataDir);
+        assert.ok(lines.some((line) => line.includes(cluster.dataDir)));
       } finally {
         await cluster.stop();
-        fs.rmSync(relocated, { recursive: true, force: true });
+        fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
       }
-    },
-  );
+    });
+
+    void it('lives as long as its folder: a deleted folder gets a fresh cluster, the old one is removed', async () => {
+      const dataDir = path.join(hidden, 'reset');
+      const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      await first.start();
+      const oldPlace = first.dataDir;
+      await first.ensureDatabase('app');
+      await query(first.url('app'), 'CREATE TABLE kept (v int)');
+      await first.stop();
+      const again = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      await again.start();
+      assert.equal(again.dataDir, oldPlace, 'the folder still names its cluster');
+      await again.stop();
+
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const fresh = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      try {
+        await fresh.start();
+        assert.notEqual(fresh.dataDir, oldPlace);
+        assert.equal(fs.existsSync(path.dirname(oldPlace)), false, 'the orphan is removed');
+        const found = await query(
+          fresh.url('postgres'),
+          "SELECT 1 FROM pg_database WHERE datname = 'app'",
+        );
+        assert.deepEqual(found, []);
+      } finally {
+        await fresh.stop();
+        fs.rmSync(path.dirname(fresh.dataDir), { recursive: true, force: true });
+      }
+    });
+
+    void it("removes the earlier layout's orphan (RELOCATED_ROOT/<hash>) once its folder is gone", async () => {
+      const dataDir = path.join(hidden, 'legacy');
+      const legacy = path.join(
+        RELOCATED_ROOT,
+        createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
+      );
+      fs.mkdirSync(legacy, { recursive: true });
+      fs.writeFileSync(path.join(legacy, 'PG_VERSION'), '17\n');
+      const cluster = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      try {
+        await cluster.start();
+        assert.notEqual(cluster.dataDir, legacy);
+        assert.equal(fs.existsSync(legacy), false);
+      } finally {
+        await cluster.stop();
+        fs.rmSync(legacy, { recursive: true, force: true });
+        fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
+      }
+    });
+  });
 });

@@ -1,22 +1,32 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
+import { ClusterHolders } from './cluster-holders';
+import {
+  isAlive,
+  isOurPostmaster,
+  readPostmasterPid,
+  stopPostmaster,
+  withLockFile,
+  type PostmasterPid,
+} from './postmaster-process';
+import { canAccess, ensurePostgresUser, isRoot, type RunAs } from './postgres-user';
+import {
+  createRelocation,
+  MARKER_FILE,
+  markedRelocation,
+  relocatedHoldersDir,
+  removeOrphanedRelocations,
+} from './relocated-cluster';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
-  /** preferred port; 0 or undefined = pick a free one */
+  /** preferred port; 0 or undefined = the port of its last run if free, else any free one */
   port?: number;
   log?: (line: string) => void;
-}
-
-/** The OS identity postgres runs as when we are root (PostgreSQL refuses to run as root). */
-interface RunAs {
-  uid: number;
-  gid: number;
 }
 
 interface Binaries {
@@ -24,19 +34,9 @@ interface Binaries {
   initdb: string;
 }
 
-interface PostmasterPid {
-  pid: number;
-  port: number;
-  status: string;
-}
-
 const READY_DEADLINE_MS = 30_000;
 const STOP_DEADLINE_MS = 15_000;
-// initdb plus a first start can take a while on a slow disk; a second manager waits that long.
-const LOCK_DEADLINE_MS = 120_000;
 const LOG_FILE = 'postgres.log';
-const MARKER_FILE = 'EMBEDDED-POSTGRES-LOCATION.txt';
-const RELOCATED_ROOT = '/var/tmp/raqeem-data';
 const BINARY_CACHE_PREFIX = '/var/tmp/raqeem-embedded-pg-';
 const LOG_TAIL_LINES = 25;
 
@@ -61,6 +61,10 @@ const SERVER_SETTINGS: Record<string, string> = {
  * `embedded-postgres` package because (a) as root, postgres must run as the `postgres` user, who
  * may not be able to reach a checkout under a 0700 folder such as /root, and (b) the postmaster
  * is detached so it outlives a SIGKILLed Node process, and the next start reuses it.
+ *
+ * Every process using the cluster registers as a holder; stop() shuts the postmaster down only
+ * when no other live process holds it. A restarted postmaster takes the port of its last run
+ * when it is free, so services still running on the old URL reconnect by themselves.
  */
 export class EmbeddedPostgresCluster {
   private readonly requestedDir: string;
@@ -70,6 +74,7 @@ export class EmbeddedPostgresCluster {
   private currentPort = 0;
   private postmasterPid = 0;
   private startedByUs = false;
+  private holders?: ClusterHolders;
 
   constructor(opts: EmbeddedPostgresOptions) {
     this.requestedDir = path.resolve(opts.dataDir);
@@ -87,7 +92,12 @@ export class EmbeddedPostgresCluster {
     return this.clusterDir || this.requestedDir;
   }
 
-  /** True when start() found a live postmaster (left by a killed owner) and attached to it. */
+  /** True when the cluster lives outside the requested dataDir (see resolveClusterDir). */
+  get relocated(): boolean {
+    return this.dataDir !== this.requestedDir;
+  }
+
+  /** True when start() found a live postmaster (another process's) and attached to it. */
   get reused(): boolean {
     return this.postmasterPid !== 0 && !this.startedByUs;
   }
@@ -101,28 +111,30 @@ export class EmbeddedPostgresCluster {
     const runAs = isRoot() ? ensurePostgresUser() : undefined;
     const bins = await this.resolveBinaries(runAs);
     fs.mkdirSync(path.dirname(this.requestedDir), { recursive: true });
-    // Two processes (devices and mentor under `npm start`) may start the same cluster at once;
-    // the lock makes the second one find and reuse the first one's postmaster.
-    await withLockFile(
-      path.join(path.dirname(this.requestedDir), `.${path.basename(this.requestedDir)}.lock`),
-      async () => {
-        this.clusterDir = this.resolveClusterDir(runAs);
-        const live = await this.findLivePostmaster();
-        if (live) {
-          await this.waitUntilReady(live.port, () =>
-            isAlive(live.pid) ? undefined : `reused postmaster ${live.pid} exited`,
-          );
-          this.postmasterPid = live.pid;
-          this.currentPort = live.port;
-          this.startedByUs = false;
-          return;
-        }
+    // Two processes (two instances of a service on one DATA_DIR) may start the same cluster at
+    // once; the lock makes the second one find and reuse the first one's postmaster.
+    await withLockFile(this.siblingPath('lock'), async () => {
+      this.clusterDir = await this.resolveClusterDir(runAs);
+      // A relocated cluster keeps its holders beside it, where an orphan clean-up can see them.
+      this.holders = new ClusterHolders(
+        this.relocated ? relocatedHoldersDir(this.clusterDir) : this.siblingPath('holders'),
+      );
+      const live = await this.findLivePostmaster();
+      if (live) {
+        await this.waitUntilReady(live.port, () =>
+          isAlive(live.pid) ? undefined : `reused postmaster ${live.pid} exited`,
+        );
+        this.postmasterPid = live.pid;
+        this.currentPort = live.port;
+        this.startedByUs = false;
+      } else {
         if (!fs.existsSync(path.join(this.clusterDir, 'PG_VERSION'))) {
           await this.initdb(bins, runAs);
         }
         await this.launch(bins, runAs);
-      },
-    );
+      }
+      this.holders.register();
+    });
   }
 
   async ensureDatabase(name: string): Promise<void> {
@@ -144,25 +156,42 @@ export class EmbeddedPostgresCluster {
     }
   }
 
+  /**
+   * Leaves the cluster: the postmaster is shut down only when no other live process holds it
+   * (another instance on the same DATA_DIR keeps its database).
+   */
   async stop(): Promise<void> {
-    const pid = this.postmasterPid;
-    if (!pid) return;
-    try {
-      // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
-      process.kill(pid, 'SIGINT');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-    }
-    const deadline = Date.now() + STOP_DEADLINE_MS;
-    while (isAlive(pid) && Date.now() < deadline) await delay(50);
-    if (isAlive(pid)) {
+    if (!this.postmasterPid) return;
+    await withLockFile(this.siblingPath('lock'), async () => {
+      const others = this.holders?.release() ?? 0;
+      if (others > 0) {
+        this.log(`leaving embedded PostgreSQL running for ${others} other process(es) using it`);
+        return;
+      }
+      // The postmaster running now: the one we knew, or one another holder started since.
+      const running = readPostmasterPid(path.join(this.dataDir, 'postmaster.pid'));
+      const pid = running && running.pid > 0 ? running.pid : this.postmasterPid;
+      if (isAlive(pid) && isOurPostmaster(pid, this.dataDir)) await this.shutdown(pid);
+    });
+    this.postmasterPid = 0;
+    this.currentPort = 0;
+  }
+
+  /** Files beside the requested folder: the start/stop lock and (not relocated) the holders. */
+  private siblingPath(kind: 'lock' | 'holders'): string {
+    return path.join(
+      path.dirname(this.requestedDir),
+      `.${path.basename(this.requestedDir)}.${kind}`,
+    );
+  }
+
+  private async shutdown(pid: number): Promise<void> {
+    if (!(await stopPostmaster(pid, STOP_DEADLINE_MS))) {
       throw this.failure(
         `embedded PostgreSQL (pid ${pid}) did not stop within ${STOP_DEADLINE_MS / 1000} s`,
         Math.max(0, fileSize(this.logPath()) - 8_192),
       );
     }
-    this.postmasterPid = 0;
-    this.currentPort = 0;
   }
 
   private async resolveBinaries(runAs: RunAs | undefined): Promise<Binaries> {
@@ -184,25 +213,22 @@ export class EmbeddedPostgresCluster {
     return binariesIn(cacheDir);
   }
 
-  private resolveClusterDir(runAs: RunAs | undefined): string {
+  private async resolveClusterDir(runAs: RunAs | undefined): Promise<string> {
     const requested = this.requestedDir;
     if (!runAs) return requested;
-    const hash = createHash('sha256').update(requested).digest('hex').slice(0, 16);
-    const relocated = path.join(RELOCATED_ROOT, hash);
+    for (const orphan of await removeOrphanedRelocations(requested)) {
+      this.log(`removed ${orphan}: the folder it was made for is gone or has a newer cluster`);
+    }
     // An existing cluster wins wherever it is, so a later change of folder modes cannot orphan it.
     if (fs.existsSync(path.join(requested, 'PG_VERSION'))) return requested;
-    if (!fs.existsSync(path.join(relocated, 'PG_VERSION'))) {
-      fs.mkdirSync(requested, { recursive: true });
-      if (canAccess(runAs, ['-x', requested])) return requested;
-    }
-    fs.mkdirSync(RELOCATED_ROOT, { recursive: true });
-    fs.chmodSync(RELOCATED_ROOT, 0o755);
+    const marked = markedRelocation(requested);
+    if (marked && fs.existsSync(path.join(marked, 'PG_VERSION'))) return marked;
     fs.mkdirSync(requested, { recursive: true });
-    fs.writeFileSync(
-      path.join(requested, MARKER_FILE),
-      `${relocated}\n\nThe embedded PostgreSQL cluster for this folder lives in the path above,\n` +
-        `because the 'postgres' OS user cannot reach this folder. Its log is ${LOG_FILE} here.\n`,
-    );
+    if (canAccess(runAs, ['-x', requested])) {
+      fs.rmSync(path.join(requested, MARKER_FILE), { force: true });
+      return requested;
+    }
+    const relocated = createRelocation(requested);
     this.log(`the postgres user cannot reach ${requested}; the cluster lives in ${relocated}`);
     return relocated;
   }
@@ -277,10 +303,11 @@ export class EmbeddedPostgresCluster {
   }
 
   private async launch(bins: Binaries, runAs: RunAs | undefined): Promise<void> {
+    const preferred = this.preferredPort || this.lastPort();
     for (let attempt = 1; ; attempt++) {
-      const port = await choosePort(attempt === 1 ? this.preferredPort : 0);
-      if (this.preferredPort && port !== this.preferredPort && attempt === 1) {
-        this.log(`port ${this.preferredPort} is taken; embedded PostgreSQL uses ${port}`);
+      const port = await choosePort(attempt === 1 ? preferred : 0);
+      if (preferred && port !== preferred && attempt === 1) {
+        this.log(`port ${preferred} is taken; embedded PostgreSQL uses ${port}`);
       }
       const logPath = this.logPath();
       fs.mkdirSync(path.dirname(logPath), { recursive: true });
@@ -352,6 +379,20 @@ export class EmbeddedPostgresCluster {
     );
   }
 
+  /**
+   * The port of the cluster's last run, from the postmaster.opts PostgreSQL keeps in its data
+   * dir: coming back there lets processes that still hold the old URL reconnect.
+   */
+  private lastPort(): number {
+    try {
+      const opts = fs.readFileSync(path.join(this.clusterDir, 'postmaster.opts'), 'utf8');
+      const port = Number.parseInt(/"-p" "(\d+)"/.exec(opts)?.[1] ?? '', 10);
+      return Number.isInteger(port) && port > 0 && port < 65536 ? port : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   private logPath(): string {
     return path.join(this.requestedDir, LOG_FILE);
   }
@@ -374,56 +415,6 @@ export class EmbeddedPostgresCluster {
     for (const line of tail.split('\n')) this.log(`  ${line}`);
     return new Error(`${message}\n--- last lines of ${this.logPath()} ---\n${tail}`);
   }
-}
-
-function isRoot(): boolean {
-  return process.getuid?.() === 0;
-}
-
-function lookupIds(user: string): RunAs | undefined {
-  const uid = spawnSync('id', ['-u', user], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', user], { encoding: 'utf8' });
-  if (uid.status !== 0 || gid.status !== 0) return undefined;
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-}
-
-/** Like embedded-postgres's createPostgresUser: PostgreSQL will not run as root. */
-function ensurePostgresUser(): RunAs {
-  const existing = lookupIds('postgres');
-  if (existing) return existing;
-  if (spawnSync('getent', ['group', 'postgres']).status !== 0) {
-    runOrThrow('groupadd', ['--system', 'postgres']);
-  }
-  runOrThrow('useradd', [
-    '--system',
-    '-g',
-    'postgres',
-    '--no-create-home',
-    '--home-dir',
-    '/nonexistent',
-    '--shell',
-    '/usr/sbin/nologin',
-    'postgres',
-  ]);
-  const created = lookupIds('postgres');
-  if (!created) throw new Error('could not create the postgres OS user');
-  return created;
-}
-
-function runOrThrow(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { encoding: 'utf8' });
-  if (result.status !== 0) {
-    const why = result.error?.message ?? result.stderr.trim();
-    throw new Error(`${command} ${args.join(' ')} failed: ${why}`);
-  }
-}
-
-/**
- * Runs `test` as the postgres user with the same uid/gid switch (and no supplementary groups)
- * that postgres itself gets, so the answer matches what postgres will experience.
- */
-function canAccess(runAs: RunAs, testArgs: string[]): boolean {
-  return spawnSync('test', testArgs, { cwd: '/', uid: runAs.uid, gid: runAs.gid }).status === 0;
 }
 
 function canReachBinaries(runAs: RunAs, nativeDir: string): boolean {
@@ -533,61 +524,6 @@ function runToCompletion(
   });
 }
 
-/** postmaster.pid lines: pid, data dir, start time, port, socket dir, listen address, shm key, status. */
-function readPostmasterPid(file: string): PostmasterPid | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lines = text.split('\n');
-  const pid = Number.parseInt(lines[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, port: 0, status: 'invalid' };
-  const port = Number.parseInt(lines[3] ?? '', 10);
-  return { pid, port: Number.isInteger(port) ? port : 0, status: (lines[7] ?? '').trim() };
-}
-
-function isAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A child of ours that exited but was not reaped yet is a zombie: as good as gone.
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
-
-/**
- * Guards against pid reuse: the process must be a postgres serving exactly this data dir. The
- * postmaster's working directory is its data dir, whatever path form it was started with.
- */
-function isOurPostmaster(pid: number, dataDir: string): boolean {
-  let comm: string;
-  try {
-    comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    // Without /proc we cannot tell; trusting the pid file is the better guess.
-    return true;
-  }
-  if (comm !== 'postgres') return false;
-  try {
-    return fs.readlinkSync(`/proc/${pid}/cwd`) === fs.realpathSync(dataDir);
-  } catch {
-    try {
-      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dataDir);
-    } catch {
-      return false;
-    }
-  }
-}
-
 async function ping(port: number): Promise<void> {
   const client = new Client({
     host: '127.0.0.1',
@@ -643,40 +579,4 @@ function fileSize(file: string): number {
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** A cross-process lock: a file created exclusively, holding the owner's pid. */
-async function withLockFile<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_DEADLINE_MS;
-  for (;;) {
-    try {
-      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    if (isStaleLock(lockPath)) {
-      fs.rmSync(lockPath, { force: true });
-      continue;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${lockPath}`);
-    await delay(100);
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockPath, { force: true });
-  }
-}
-
-function isStaleLock(lockPath: string): boolean {
-  try {
-    const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
-    const ageMs = Date.now() - fs.statSync(lockPath).mtimeMs;
-    // An empty file is a writer caught between create and write; give it a moment.
-    if (!Number.isInteger(holder)) return ageMs > 5_000;
-    return !isAlive(holder) || ageMs > LOCK_DEADLINE_MS;
-  } catch {
-    return false;
-  }
 }

@@ -29,10 +29,14 @@ export async function resolveDatabase(options: {
   const database = `raqeem_${options.service}`;
   await cluster.ensureDatabase(database);
   const url = cluster.url(database);
+  // The real place: a relocated cluster (see relocated-cluster.ts) is named with the reason.
+  const place = cluster.relocated
+    ? `${cluster.dataDir} (the postgres user cannot reach ${dataDir}; deleting that folder resets it)`
+    : cluster.dataDir;
   return {
     url,
     embedded: cluster,
-    description: `embedded PostgreSQL at ${dataDir} (${redactUrl(url)})`,
+    description: `embedded PostgreSQL at ${place} (${redactUrl(url)})`,
   };
 }
 
