@@ -30,10 +30,12 @@ async function bootstrap(): Promise<void> {
     configure: async (app) => {
       // The telemetry hot path, on Fastify itself (see TelemetryRoutes).
       app.get(TelemetryRoutes).register(app.getHttpAdapter().getInstance());
-      // Screenshots: one file, limited while streaming (a larger one is a 413 before it is read).
+      // Screenshots: one file, limited while streaming (a larger one is a 413 before it is read
+      // whole). One byte over the limit is read so that readUpload can tell a file cut at the
+      // limit from one of exactly the limit.
       await app.register(multipart, {
         limits: {
-          fileSize: config.SCREENSHOT_MAX_BYTES,
+          fileSize: config.SCREENSHOT_MAX_BYTES + 1,
           files: 1,
           fields: 8,
           fieldSize: 1024,

@@ -1,8 +1,10 @@
 import { jpegImage, pngImage, webpLosslessImage } from '@app/testing/images';
 import { request } from '@app/testing/http-client';
+import { rawPost } from '@app/testing/raw-http';
 import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -177,6 +179,45 @@ void describe('Screenshots from device to mentor', () => {
     assert.deepEqual(await stack.devicesIds('screenshots'), before);
     const files = filesUnder(devicesStore).map((f) => f.split('/').pop());
     assert.ok(!files.includes(sha256(big)));
+  });
+
+  void it('never stores a file cut at SCREENSHOT_MAX_BYTES, 50 times over under CPU load', async () => {
+    // A busy neighbour, as on a loaded CI machine, changes how the body arrives in chunks.
+    const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    try {
+      const before = await stack.devicesIds('screenshots');
+      const boundary = 'raqeem-race-boundary';
+      for (let i = 0; i < 50; i++) {
+        const image = pngImage(8, 8, i);
+        const file = Buffer.concat([image, Buffer.alloc(MAX_BYTES + 1 + i * 97, 0x41)]);
+        if (i % 2 === 1) {
+          const answer = await upload(url, file, { headers: stack.asDevice(DEVICE) });
+          assert.equal(answer.status, 413, `fetch upload ${i}: ${answer.body.message}`);
+          continue;
+        }
+        // The file's first MAX_BYTES bytes arrive first, the rest a moment later: the plugin
+        // has handed over every byte up to its limit before it sees the one past it.
+        const head = Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="s.png"\r\n` +
+            'Content-Type: image/png\r\n\r\n',
+        );
+        const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+        const chunks = [head, file.subarray(0, MAX_BYTES), file.subarray(MAX_BYTES), tail];
+        const answer = await rawPost(url, {
+          headers: {
+            ...stack.asDevice(DEVICE),
+            'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          },
+          chunks,
+          length: head.length + file.length + tail.length,
+          pauseAfter: { index: 1, ms: 100 },
+        });
+        assert.equal(answer.status, 413, `socket upload ${i}: ${answer.body}`);
+      }
+      assert.deepEqual(await stack.devicesIds('screenshots'), before);
+    } finally {
+      busy.kill();
+    }
   });
 
   void it('refuses an upload without the file field', async () => {

@@ -1,5 +1,7 @@
 /** A device id: 1-64 characters of letters, digits and `._:-` (UUIDs, `test-device-123`). */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/** DEVICE_ID_PATTERN in words, for error messages (no regular expression is shown to users). */
+export const DEVICE_ID_RULE = 'deviceid must be 1-64 characters of A-Z a-z 0-9 . _ : -';
 
 /** Records per request, on the device API and on the mentor's ingest API. */
 export const MAX_BATCH_ITEMS = 1000;

@@ -12,10 +12,19 @@ export interface Upload {
   fields: Record<string, string>;
 }
 
+function tooLarge(maxBytes: number): PayloadTooLargeException {
+  return new PayloadTooLargeException(
+    errorBody(413, `A screenshot may be at most ${maxBytes} bytes`, { limit_bytes: maxBytes }),
+  );
+}
+
 /**
- * Reads the one `file` part of a multipart request into memory (at most SCREENSHOT_MAX_BYTES,
- * enforced while streaming by @fastify/multipart), with the text fields sent before it
- * (`id`, `timestamp`). Plugin errors become our error bodies: too large 413, not multipart 415.
+ * Reads the one `file` part of a multipart request into memory, with the text fields sent before
+ * it (`id`, `timestamp`). Plugin errors become our error bodies: too large 413, not multipart 415.
+ * @fastify/multipart stops reading a file at its limit, set one byte above `maxBytes`, and may
+ * signal the limit too late: when the bytes up to the limit arrive before the byte past it,
+ * `toBuffer()` has already seen them all and resolves with a cut file. So the size is checked
+ * here, on the bytes themselves: more than `maxBytes` is a 413, whatever the plugin said.
  */
 export async function readUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   try {
@@ -30,6 +39,7 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
       );
     }
     const bytes = await part.toBuffer();
+    if (bytes.length > maxBytes || part.file.truncated) throw tooLarge(maxBytes);
     const fields: Record<string, string> = {};
     for (const [name, value] of Object.entries(part.fields)) {
       const field = Array.isArray(value) ? value[0] : value;
@@ -42,9 +52,7 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
     if (error instanceof HttpException) throw error;
     const code = (error as { code?: string }).code ?? '';
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new PayloadTooLargeException(
-        errorBody(413, `A screenshot may be at most ${maxBytes} bytes`),
-      );
+      throw tooLarge(maxBytes);
     }
     if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
       throw new UnsupportedMediaTypeException(

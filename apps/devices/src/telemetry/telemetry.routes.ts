@@ -97,8 +97,11 @@ export class TelemetryRoutes {
           const { id } = request.params as { id: string };
           await this.access.authorize(id, request.headers.authorization);
           const deviceid = this.deviceId.transform(id);
-          const records = pipe.records(request.body);
-          return reply.code(201).send(await store(deviceid, records, request.id));
+          const ignored = new Set<string>();
+          const records = pipe.records(request.body, ignored);
+          const result = await store(deviceid, records, request.id);
+          if (ignored.size > 0) result.ignored_fields = [...ignored];
+          return reply.code(201).send(result);
         },
       });
     }

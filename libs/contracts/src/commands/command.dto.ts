@@ -12,7 +12,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { DEVICE_ID_PATTERN } from '../constants';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE } from '../constants';
 import { ListQueryDto } from '../operator/list-query.dto';
 import { IsDeviceTime } from '../validation/device-time.decorator';
 import {
@@ -64,7 +64,7 @@ export class InternalCommandDto {
 
   @ApiProperty()
   @IsString()
-  @Matches(DEVICE_ID_PATTERN)
+  @Matches(DEVICE_ID_PATTERN, { message: DEVICE_ID_RULE })
   deviceid: string;
 
   @ApiProperty()
@@ -95,7 +95,7 @@ export class ForwardedCommandStatusDto {
 
   @ApiProperty()
   @IsString()
-  @Matches(DEVICE_ID_PATTERN)
+  @Matches(DEVICE_ID_PATTERN, { message: DEVICE_ID_RULE })
   deviceid: string;
 
   @ApiProperty({ format: 'date-time', description: 'when the state was reached' })

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** The answer to an accepted write: committed with its outbox entries before it is sent. */
 export class IngestResultDto {
@@ -16,4 +16,11 @@ export class IngestResultDto {
 
   @ApiProperty({ description: 'the id of each record, in request order', type: [String] })
   ids: string[];
+
+  @ApiPropertyOptional({
+    description:
+      'fields the records carried that this service does not know, dropped (a newer agent, or a misspelt name); absent when none',
+    type: [String],
+  })
+  ignored_fields?: string[];
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { DEVICE_ID_PATTERN } from '../constants';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE } from '../constants';
 
 /** Device facts an agent reports when it enrols (and again whenever they change). */
 export class DeviceInfoFields {
@@ -50,8 +50,6 @@ export class DeviceInfoFields {
 export class RegisterDeviceDto extends DeviceInfoFields {
   @ApiProperty({ example: 'test-device-123', pattern: DEVICE_ID_PATTERN.source })
   @IsString()
-  @Matches(DEVICE_ID_PATTERN, {
-    message: 'deviceid must be 1-64 characters of A-Z a-z 0-9 . _ : -',
-  })
+  @Matches(DEVICE_ID_PATTERN, { message: DEVICE_ID_RULE })
   deviceid: string;
 }

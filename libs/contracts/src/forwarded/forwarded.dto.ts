@@ -8,7 +8,7 @@ import {
   Matches,
   ValidateNested,
 } from 'class-validator';
-import { DEVICE_ID_PATTERN } from '../constants';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE } from '../constants';
 import { ActivityFields } from '../devices/activity-fields';
 import { AlertFields } from '../devices/alert-fields';
 import { MetricFields } from '../devices/metric-fields';
@@ -36,7 +36,7 @@ export class ForwardedProcessSnapshotDto extends ForwardedRecordFields {
 export class ForwardedDeviceDto extends DeviceInfoFields {
   @ApiProperty()
   @IsString()
-  @Matches(DEVICE_ID_PATTERN)
+  @Matches(DEVICE_ID_PATTERN, { message: DEVICE_ID_RULE })
   deviceid: string;
 
   @ApiProperty({ format: 'date-time' })

@@ -7,7 +7,7 @@ export class DeadLetterQueryDto extends PageLimitDto {
   @ApiPropertyOptional({ description: 'cursor: return dead letters older than this id' })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{1,19}$/)
+  @Matches(/^\d{1,19}$/, { message: 'before must be a dead-letter id as listed' })
   before?: string;
 
   @ApiPropertyOptional({ enum: DATA_TYPES })

@@ -17,7 +17,7 @@ export class ReplayRequestDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10000)
-  @Matches(/^\d{1,19}$/, { each: true })
+  @Matches(/^\d{1,19}$/, { each: true, message: 'each id must be a dead-letter id as listed' })
   ids?: string[];
 
   @ApiPropertyOptional({ enum: DATA_TYPES })

@@ -34,7 +34,7 @@ export class ForwardedScreenshotDto extends ForwardedRecordFields {
 
   @ApiProperty({ description: 'hex SHA-256 of the image' })
   @IsString()
-  @Matches(/^[0-9a-f]{64}$/)
+  @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lowercase hex digits' })
   sha256: string;
 
   @ApiProperty({ description: 'the image, base64' })

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
-import { DEVICE_ID_PATTERN } from '../constants';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE } from '../constants';
 
 /** Path device ids follow the registration rule, so a malformed one is a 400, not a 404. */
 @Injectable()
@@ -9,7 +9,7 @@ export class DeviceIdPipe implements PipeTransform<string, string> {
       throw new BadRequestException({
         statusCode: 400,
         error: 'Bad Request',
-        message: 'deviceid must be 1-64 characters of A-Z a-z 0-9 . _ : -',
+        message: DEVICE_ID_RULE,
         details: [{ field: 'deviceid', errors: ['invalid device id'] }],
       });
     }

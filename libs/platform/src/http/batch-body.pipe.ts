@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { CompiledValidator } from './compiled-validator';
 import { errorBody } from './error-body';
 import { BadRequestException } from '@nestjs/common';
@@ -25,6 +25,7 @@ export interface BatchBodyOptions {
 @Injectable()
 export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T[]> {
   private compiled?: CompiledValidator | null;
+  private known?: ReadonlySet<string>;
 
   constructor(
     private readonly cls: new () => T,
@@ -42,11 +43,12 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
   /**
    * What transform checks and answers, except that accepted records come back as the parsed
    * JSON objects themselves (unknown fields deleted) rather than as class instances: for hot
-   * paths that only read the fields.
+   * paths that only read the fields. The names of the unknown fields are added to `ignored`, so
+   * the answer can show a client the names it misspelt.
    */
-  records(body: unknown): T[] {
+  records(body: unknown, ignored?: Set<string>): T[] {
     const items = this.itemsOf(body);
-    return this.validFast(items) ?? this.validateWithDetails(items);
+    return this.validFast(items, ignored) ?? this.validateWithDetails(items, ignored);
   }
 
   private itemsOf(body: unknown): unknown[] {
@@ -74,29 +76,63 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
   }
 
   /** The records when class-validator would accept all of them, else undefined. */
-  private validFast(items: unknown[]): T[] | undefined {
+  private validFast(items: unknown[], ignored?: Set<string>): T[] | undefined {
     // Compiled on first use, once every decorator of the class has run.
     if (this.compiled === undefined) this.compiled = CompiledValidator.compile(this.cls) ?? null;
     if (this.compiled === null) return undefined;
-    for (const item of items) {
-      if (!isPlainObject(item) || !this.compiled.validate(item)) return undefined;
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index];
+      if (!isPlainObject(item) || !this.compiled.validate(item, ignored)) return undefined;
+      if (isEmpty(item)) {
+        throw new ValidationFailedException([this.noKnownField(index, [...(ignored ?? [])])]);
+      }
     }
     return items as T[];
   }
 
-  private validateWithDetails(items: unknown[]): T[] {
+  /** The fields the class declares (those a record may carry). */
+  private knownFields(): ReadonlySet<string> {
+    this.known ??= new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(this.cls, '', true, false)
+        .map((metadata) => metadata.propertyName),
+    );
+    return this.known;
+  }
+
+  /**
+   * A record without one known field would be stored as an all-null record, hiding the client's
+   * mistake (a misspelt field name): it is refused, naming the fields it could carry.
+   */
+  private noKnownField(index: number, unknown: string[]): FieldError {
+    const names = unknown.length > 0 ? `; ignored: ${unknown.slice(0, 10).join(', ')}` : '';
+    const expected = [...this.knownFields()].join(', ');
+    return {
+      field: `[${index}]`,
+      errors: [`the record holds none of the known fields (${expected})${names}`],
+    };
+  }
+
+  private validateWithDetails(items: unknown[], ignored?: Set<string>): T[] {
     const fields: FieldError[] = [];
     const out: T[] = [];
+    const known = this.knownFields();
     items.forEach((item: unknown, index) => {
       if (!isPlainObject(item)) {
         fields.push({ field: `[${index}]`, errors: ['each record must be an object'] });
+        return;
+      }
+      const unknown = Object.keys(item).filter((key) => !known.has(key));
+      for (const key of unknown) ignored?.add(key);
+      if (unknown.length === Object.keys(item).length) {
+        fields.push(this.noKnownField(index, unknown));
         return;
       }
       const instance = plainToInstance(this.cls, item);
       const errors = validateSync(instance, {
         whitelist: true,
         forbidUnknownValues: true,
-        validationError: { target: false, value: false },
+        validationError: { target: true, value: true },
       });
       if (errors.length > 0) fields.push(...flattenValidationErrors(errors, `[${index}]`));
       out.push(instance);
@@ -104,6 +140,11 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
     if (fields.length > 0) throw new ValidationFailedException(fields);
     return out;
   }
+}
+
+function isEmpty(object: Record<string, unknown>): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return false;
+  return true;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -124,10 +124,16 @@ export class CompiledValidator {
 
   /**
    * Whether class-validator would accept `object` (a JSON object). Deletes its unknown
-   * properties first, as the whitelist does, so an accepted object holds only DTO fields.
+   * properties first, as the whitelist does, so an accepted object holds only DTO fields; their
+   * names are added to `ignored`.
    */
-  validate(object: Record<string, unknown>): boolean {
-    for (const key of Object.keys(object)) if (!this.known.has(key)) delete object[key];
+  validate(object: Record<string, unknown>, ignored?: Set<string>): boolean {
+    for (const key of Object.keys(object)) {
+      if (!this.known.has(key)) {
+        delete object[key];
+        ignored?.add(key);
+      }
+    }
     // One arguments object per record, updated for each rule (class-validator builds one per
     // rule): the constraints read it synchronously and keep no reference to it.
     const args: ValidationArguments = {

@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { ValidationError } from 'class-validator';
 import { errorBody, FieldError } from './error-body';
+import { fieldMessages } from './field-messages';
 
 /** A 400 that lists every offending field, so a client can fix its request in one go. */
 export class ValidationFailedException extends BadRequestException {
@@ -27,7 +28,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
         ? `${prefix}.${error.property}`
         : error.property;
     if (error.constraints) {
-      out.push({ field: path, errors: Object.values(error.constraints) });
+      out.push({ field: path, errors: fieldMessages(error) });
     }
     if (error.children && error.children.length > 0) {
       out.push(...flattenValidationErrors(error.children, path));

@@ -27,7 +27,9 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     transform: true,
     forbidUnknownValues: true,
-    validationError: { target: false, value: false },
+    // The target and value tell a missing field and a field's declared range (see fieldMessages);
+    // neither reaches the client.
+    validationError: { target: true, value: true },
     exceptionFactory: (errors) => ValidationFailedException.fromValidationErrors(errors),
   });
 }
