@@ -24,6 +24,7 @@ import { FleetModule } from './fleet/fleet.module';
 import { IngestModule } from './ingest/ingest.module';
 import { SyncModule } from './sync/sync.module';
 import { TelemetryQueryModule } from './telemetry/telemetry-query.module';
+import { CommandHandoff } from './commands/command-handoff.service';
 import { CommandsModule } from './commands/commands.module';
 import { ScreenshotsModule } from './screenshots/screenshots.module';
 import { MENTOR_PARTITIONED_TABLES } from './ingest/telemetry-partitions';
@@ -45,7 +46,10 @@ export class MentorModule {
           storage: new CounterThrottlerStorage(),
         }),
         MetricsModule,
-        HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
+        HealthModule.forRoot(
+          { service: 'mentor', version: appVersion() },
+          { provider: CommandHandoff, imports: [CommandsModule] },
+        ),
         IngestModule,
         AuthModule,
         SyncModule,

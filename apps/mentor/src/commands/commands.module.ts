@@ -21,5 +21,6 @@ import { CommandsService } from './commands.service';
         config.MENTOR_API_TOKEN ? [config.MENTOR_API_TOKEN] : [],
     },
   ],
+  exports: [CommandHandoff],
 })
 export class CommandsModule {}
