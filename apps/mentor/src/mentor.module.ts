@@ -26,6 +26,7 @@ import { FleetModule } from './fleet/fleet.module';
 import { IngestModule } from './ingest/ingest.module';
 import { SyncModule } from './sync/sync.module';
 import { TelemetryQueryModule } from './telemetry/telemetry-query.module';
+import { CommandHandoff } from './commands/command-handoff.service';
 import { CommandsModule } from './commands/commands.module';
 import { ScreenshotsModule } from './screenshots/screenshots.module';
 import { MENTOR_PARTITIONED_TABLES } from './ingest/telemetry-partitions';
@@ -49,7 +50,10 @@ export class MentorModule {
         MetricsModule,
         // The service credential every service-to-service route checks (ServiceTokenGuard).
         ServiceTokenModule.forRoot(config.MENTOR_API_TOKEN),
-        HealthModule.forRoot({ service: 'mentor', version: appVersion() }),
+        HealthModule.forRoot(
+          { service: 'mentor', version: appVersion() },
+          { provider: CommandHandoff, imports: [CommandsModule] },
+        ),
         IngestModule,
         AuthModule,
         UsersModule,

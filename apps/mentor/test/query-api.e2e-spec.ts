@@ -379,29 +379,54 @@ void describe('Mentor query API', () => {
     assert.deepEqual(empty.body, []);
   });
 
-  void it('lists activities and the latest process snapshot sorted by cpu or memory', async () => {
+  void it("lists activities and the latest snapshot's processes as a plain array sorted by cpu or memory", async () => {
     const activities = await get<{ activity_type: string }[]>(`/devices/${BUSY}/activities`);
     assert.deepEqual(
       activities.body.map((a) => a.activity_type),
       ['app_focus', 'login'],
     );
-    const byCpu = await get<{ processes: { pid: number }[]; total: number }>(
-      `/devices/${BUSY}/processes?sort=cpu`,
+    // A plain array, as the reference's clients read every list; each process names its snapshot.
+    const { rows } = await stack.mentorDb.query<{ id: string; ts: Date }>(
+      'SELECT id, ts FROM process_snapshots WHERE deviceid = $1',
+      [BUSY],
     );
+    const snapshot = { id: rows[0].id, timestamp: rows[0].ts.toISOString() };
+    type Process = { id: string; deviceid: string; timestamp: string; pid: number };
+    const byCpu = await get<Process[]>(`/devices/${BUSY}/processes?sort=cpu`);
+    assert.equal(byCpu.status, 200);
+    assert.ok(Array.isArray(byCpu.body), JSON.stringify(byCpu.body));
     assert.deepEqual(
-      byCpu.body.processes.map((p) => p.pid),
+      byCpu.body.map((p) => p.pid),
       [2, 3, 1],
     );
-    assert.equal(byCpu.body.total, 3);
-    const byMemory = await get<{ processes: { pid: number }[] }>(
-      `/devices/${BUSY}/processes?sort=memory&limit=2`,
-    );
+    assert.deepEqual(byCpu.body[0], {
+      id: snapshot.id,
+      deviceid: BUSY,
+      timestamp: snapshot.timestamp,
+      pid: 2,
+      process_name: 'node',
+      cpu: 80,
+      memory: 1000,
+      command_text: null,
+    });
+    for (const p of byCpu.body) {
+      assert.deepEqual([p.id, p.deviceid, p.timestamp], [snapshot.id, BUSY, snapshot.timestamp]);
+    }
+    assert.equal(byCpu.headers.get('x-total-count'), '3');
+    const byMemory = await get<Process[]>(`/devices/${BUSY}/processes?sort=memory&limit=2`);
     assert.deepEqual(
-      byMemory.body.processes.map((p) => p.pid),
+      byMemory.body.map((p) => p.pid),
       [3, 1],
     );
-    const empty = await get<{ processes: unknown[] }>(`/devices/${EMPTY}/processes`);
-    assert.deepEqual(empty.body.processes, []);
+    assert.equal(byMemory.headers.get('x-total-count'), '3');
+    const byDefault = await get<Process[]>(`/devices/${BUSY}/processes?limit=1`);
+    assert.deepEqual(
+      byDefault.body.map((p) => p.pid),
+      [2],
+    );
+    const empty = await get(`/devices/${EMPTY}/processes`);
+    assert.deepEqual([empty.status, empty.body], [200, []]);
+    assert.equal(empty.headers.get('x-total-count'), '0');
     assert.deepEqual((await get(`/devices/${EMPTY}/metrics`)).body, []);
     assert.deepEqual((await get(`/devices/${EMPTY}/alerts`)).body, []);
   });

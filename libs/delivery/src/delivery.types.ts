@@ -100,6 +100,32 @@ export interface ChannelOptions {
   pollIntervalMs?: number;
   /** While messages wait in backoff, how often the oldest one is tried as a canary. */
   probeIntervalMs?: number;
+  /** Who receives this channel, as failure reports name it (default: the channel's name). */
+  receiver?: ReceiverInfo;
+}
+
+/** The receiver as logs and health name it, with the settings an operator would check. */
+export interface ReceiverInfo {
+  name: string;
+  /** The setting holding the credential it checks (named when it refuses with 401/403). */
+  credentialSetting?: string;
+  /** The setting holding its address (named when it answers 404). */
+  urlSetting?: string;
+}
+
+/**
+ * A channel's delivery state: `ok`; `degraded` while the receiver fails or refuses our
+ * credential or address (records wait, or become dead letters); `failing` while our own
+ * database fails during delivery rounds. `side` names who failed. Each relay instance knows
+ * only its own rounds.
+ */
+export interface DeliveryHealth {
+  state: 'ok' | 'degraded' | 'failing';
+  side: string | null;
+  reason: string | null;
+  since: Date | null;
+  /** Failed attempts since `since` (for a refused credential: records dead-lettered). */
+  failures: number;
 }
 
 /** What the relay logs through; Nest's Logger fits as is. */

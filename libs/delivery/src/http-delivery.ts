@@ -6,7 +6,8 @@ export const PERMANENT_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 4
 /**
  * POSTs a JSON body and classifies the answer the way every relay transport does: 2xx
  * delivered; 400/401/403/404/413/422 permanent; anything else (5xx, 408, 429 with its
- * Retry-After, network errors, timeouts) transient. Never throws.
+ * Retry-After, network errors, timeouts) transient. Never throws. Every reason starts with the
+ * receiver's name, so a log line says whose side failed.
  */
 export async function postForDelivery(
   url: URL | string,
@@ -34,10 +35,21 @@ export async function postForDelivery(
       retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
     };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    const name =
-      (error as Error).name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : String(error);
-    return { kind: 'transient', reason: cause ? `${name} (${cause})` : name };
+    if ((error as Error).name === 'TimeoutError') {
+      return {
+        kind: 'transient',
+        reason: `${receiver} did not answer: timeout after ${timeoutMs} ms`,
+      };
+    }
+    // fetch only says "fetch failed"; the cause names the address and the code
+    // (connect ECONNREFUSED 10.0.0.7:8080), which tells an operator whose port it was.
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const detail = cause?.message
+      ? cause.code && !cause.message.includes(cause.code)
+        ? `${cause.message} (${cause.code})`
+        : cause.message
+      : String(error);
+    return { kind: 'transient', reason: `${receiver} unreachable: ${detail}` };
   }
 }
 

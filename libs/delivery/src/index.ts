@@ -8,6 +8,7 @@ export {
   outboxPayloadTextUpSql,
   outboxUpSql,
 } from './outbox-schema';
+export { DeliveryMonitor, REPORT_INTERVAL_MS, refusalKind } from './delivery-monitor';
 export { OutboxRelay } from './outbox-relay';
 export { OutboxWriter } from './outbox-writer';
 export { insertMessagesFrom } from './outbox.sql';

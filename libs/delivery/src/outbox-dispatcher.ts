@@ -1,4 +1,5 @@
 import { retryDelayMs } from './backoff';
+import type { DeliveryMonitor } from './delivery-monitor';
 import type { ChannelHooks, ClaimedMessage, RelayLogger, SendOutcome } from './delivery.types';
 import type { ClaimedRow, OutboxStore } from './outbox-store';
 import type { ResolvedChannelOptions } from './relay-options';
@@ -27,6 +28,7 @@ export class OutboxDispatcher {
     private readonly store: OutboxStore,
     private readonly options: ResolvedChannelOptions,
     private readonly logger: RelayLogger,
+    private readonly monitor: DeliveryMonitor,
   ) {}
 
   async dispatch(rows: ClaimedRow[]): Promise<DispatchSummary> {
@@ -43,6 +45,8 @@ export class OutboxDispatcher {
     const bundled = rows.some((r) => r.bundleSize !== null);
     const outcome = await this.send(topic, rows);
     const ids = rows.map((r) => r.id);
+    if (outcome.kind === 'delivered') this.monitor.delivered();
+    else if (outcome.kind === 'transient') this.monitor.receiverFailed(outcome.reason);
     try {
       if (outcome.kind === 'delivered') {
         await this.store.markDelivered(ids);
@@ -66,24 +70,27 @@ export class OutboxDispatcher {
           if (bundled) await this.store.splitDeadBundles(ids);
           const reason = this.expiredReason(outcome.reason);
           this.callHook('onDeadLettered', (h) => h.onDeadLettered?.(topic, dead, reason));
+          this.monitor.expired(dead, reason);
         }
       } else if (rows.length > 1 || bundled) {
         // Nobody knows which record was refused: retry each alone at once, so only it dies.
         await this.store.splitIntoSolo(ids, outcome.reason);
+        this.monitor.refused(outcome, 0);
         summary.failed += records;
         this.callHook('onFailed', (h) => h.onFailed?.(topic, records, outcome));
       } else {
         await this.store.deadLetter(ids, outcome.reason);
+        this.monitor.refused(outcome, 1);
         summary.deadLettered += 1;
         this.callHook('onDeadLettered', (h) => h.onDeadLettered?.(topic, 1, outcome.reason));
       }
+      this.monitor.databaseWorked();
     } catch (err) {
       // The rows stay claimed until their lease expires (or stop() releases them) and are then
       // sent again; receivers store by record id, so a repeat changes nothing.
-      this.logger.error(
-        `${this.options.channel}: could not record ${outcome.kind} outcome of ${rows.length} ` +
-          `${topic} row(s): ${errorMessage(err)}`,
-        err instanceof Error ? err.stack : undefined,
+      this.monitor.databaseFailed(
+        err,
+        `recording the ${outcome.kind} outcome of ${rows.length} ${topic} row(s)`,
       );
     }
   }

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { DeliveryMonitor } from './delivery-monitor';
 import type {
   BacklogStats,
   ChannelOptions,
   DeadLetter,
+  DeliveryHealth,
   RelayLogger,
   ReplaySelector,
   SqlExecutor,
@@ -30,6 +32,7 @@ export class OutboxRelay {
   private readonly logger: RelayLogger;
   private readonly store: OutboxStore;
   private readonly dispatcher: OutboxDispatcher;
+  private readonly monitor: DeliveryMonitor;
   private readonly wake = new WakeSignal();
   private running = false;
   private workers: Promise<void>[] = [];
@@ -43,7 +46,8 @@ export class OutboxRelay {
     this.options = resolveChannelOptions(options);
     this.logger = logger ?? consoleLogger(this.options.channel);
     this.store = new OutboxStore(pool, this.options.channel, this.instanceId);
-    this.dispatcher = new OutboxDispatcher(this.store, this.options, this.logger);
+    this.monitor = new DeliveryMonitor(this.channel, this.options.receiver, this.logger);
+    this.dispatcher = new OutboxDispatcher(this.store, this.options, this.logger, this.monitor);
   }
 
   get channel(): string {
@@ -148,6 +152,11 @@ export class OutboxRelay {
     return this.store.stats();
   }
 
+  /** Which side fails, if any, from this instance's own recent rounds (no database query). */
+  health(): DeliveryHealth {
+    return this.monitor.health();
+  }
+
   /** Claims again at once while rows are due; sleeps until a kick or the poll interval if not. */
   private async runWorker(): Promise<void> {
     let errorPauseMs = 0;
@@ -156,16 +165,17 @@ export class OutboxRelay {
       try {
         claimed = await this.drainOnce();
         errorPauseMs = 0;
+        // A round that claimed rows reports its database's state as it records outcomes.
+        if (claimed === 0) this.monitor.databaseWorked();
       } catch (err) {
-        // Never let an error end the loop: the database may be back in a moment.
+        // Never let an error end the loop: the database may be back in a moment. Only the claim
+        // throws (the transport never does, and outcomes are recorded under their own catch),
+        // so this is our own database, whatever the receiver is doing.
         errorPauseMs = Math.min(
           MAX_ERROR_PAUSE_MS,
           Math.max(this.options.pollIntervalMs, errorPauseMs * 2),
         );
-        this.logger.error(
-          `${this.channel}: delivery round failed, retrying in ${errorPauseMs} ms: ${errorMessage(err)}`,
-          err instanceof Error ? err.stack : undefined,
-        );
+        this.monitor.databaseFailed(err, 'claiming rows');
       }
       if (!this.running) return;
       if (errorPauseMs > 0) await this.wake.wait(errorPauseMs);
@@ -179,9 +189,7 @@ export class OutboxRelay {
       this.probing = this.probeOnce()
         .then(
           () => undefined,
-          (err: unknown) => {
-            this.logger.warn(`${this.channel}: recovery probe failed: ${errorMessage(err)}`);
-          },
+          (err: unknown) => this.monitor.databaseFailed(err, 'probing with a canary'),
         )
         .finally(() => {
           this.probing = undefined;

@@ -25,6 +25,7 @@ export function resolveChannelOptions(options: ChannelOptions): ResolvedChannelO
     channel: options.channel,
     transport: options.transport,
     hooks: options.hooks,
+    receiver: options.receiver ?? { name: options.channel },
   };
   if (!resolved.channel) throw new RangeError('delivery: channel must be a non-empty string');
   for (const key of Object.keys(RELAY_DEFAULTS) as (keyof typeof RELAY_DEFAULTS)[]) {

@@ -25,9 +25,12 @@ export class ForwardingController {
   @Get('backlog')
   async backlog(): Promise<Record<string, unknown>> {
     const s = await this.forwarding.stats();
+    const health = this.forwarding.health();
     return {
       enabled: s.enabled,
       mentor_url: s.mentor_url,
+      state: health?.state ?? null,
+      state_reason: health?.reason ?? null,
       pending: s.pending,
       oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
       dead_letters: s.deadLetters,

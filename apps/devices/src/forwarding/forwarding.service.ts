@@ -4,6 +4,7 @@ import {
   OutboxWriter,
   type BacklogStats,
   type DeadLetter,
+  type DeliveryHealth,
   type OutboxMessage,
   type ReplaySelector,
   type SqlExecutor,
@@ -70,6 +71,11 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
           maxBackoffMs: config.FORWARD_MAX_BACKOFF,
           deadLetterAfterMs: config.FORWARD_DEAD_LETTER_AFTER,
           leaseMs: config.FORWARD_TIMEOUT * 2 + 10_000,
+          receiver: {
+            name: 'mentor',
+            credentialSetting: 'MENTOR_API_TOKEN',
+            urlSetting: 'MENTOR_API_URL',
+          },
         },
         this.logger,
       );
@@ -153,19 +159,48 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
     return this.relay ? this.relay.replay(selector) : 0;
   }
 
+  /**
+   * Forwarding's part of `/health`: this instance's delivery state (which side fails, since
+   * when) and the channel's backlog. A mentor outage or a refused token makes the summary
+   * `degraded` but never unready: the other service's trouble must not take this one out of
+   * its load balancer. The backlog needs our database; without it the figures are null.
+   */
   async healthSummary(): Promise<Record<string, unknown>> {
     if (!this.relay) return { forwarding: { enabled: false } };
-    const s = await this.relay.stats();
-    return {
-      forwarding: {
-        enabled: true,
+    const health = this.relay.health();
+    let backlog: Record<string, unknown>;
+    try {
+      const s = await this.relay.stats();
+      backlog = {
         pending: s.pending,
         oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
         dead_letters: s.deadLetters,
         last_success_at: s.lastSuccessAt,
         last_error_at: s.lastErrorAt,
+        last_error: s.lastError,
+      };
+    } catch {
+      backlog = { pending: null, oldest_pending_age_seconds: null, dead_letters: null };
+    }
+    return {
+      ...(health.state === 'ok'
+        ? {}
+        : { degraded: `forwarding ${health.state}: ${health.reason}` }),
+      forwarding: {
+        enabled: true,
+        state: health.state,
+        side: health.side,
+        reason: health.reason,
+        since: health.since,
+        failures: health.failures,
+        ...backlog,
       },
     };
+  }
+
+  /** This instance's delivery state, for the operator's backlog view. */
+  health(): DeliveryHealth | undefined {
+    return this.relay?.health();
   }
 
   private registerGauges(metrics: MetricsService): void {

@@ -36,6 +36,11 @@ export class CommandHandoff implements OnApplicationBootstrap, OnApplicationShut
           batchSize: 100,
           concurrency: 1,
           leaseMs: config.COMMAND_HANDOFF_TIMEOUT * 2 + 10_000,
+          receiver: {
+            name: 'devices',
+            credentialSetting: 'MENTOR_API_TOKEN',
+            urlSetting: 'DEVICES_API_URL',
+          },
         },
         this.logger,
       );
@@ -63,6 +68,32 @@ export class CommandHandoff implements OnApplicationBootstrap, OnApplicationShut
 
   stats(): Promise<BacklogStats> | undefined {
     return this.relay?.stats();
+  }
+
+  /**
+   * The hand-off's part of `/health`: this instance's delivery state and backlog; `degraded`
+   * (still 200) while Devices is down or refuses our token.
+   */
+  async healthSummary(): Promise<Record<string, unknown>> {
+    if (!this.relay) return { command_handoff: { enabled: false } };
+    const health = this.relay.health();
+    const s = await this.relay.stats().catch(() => undefined);
+    return {
+      ...(health.state === 'ok'
+        ? {}
+        : { degraded: `command hand-off ${health.state}: ${health.reason}` }),
+      command_handoff: {
+        enabled: true,
+        state: health.state,
+        side: health.side,
+        reason: health.reason,
+        since: health.since,
+        failures: health.failures,
+        pending: s?.pending ?? null,
+        oldest_pending_age_seconds: s?.oldestPendingAgeSeconds ?? null,
+        dead_letters: s?.deadLetters ?? null,
+      },
+    };
   }
 
   onApplicationBootstrap(): void {

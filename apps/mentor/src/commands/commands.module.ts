@@ -9,5 +9,6 @@ import { CommandsService } from './commands.service';
   imports: [FleetModule],
   controllers: [CommandsController, CommandStatusController],
   providers: [CommandsService, CommandHandoff],
+  exports: [CommandHandoff],
 })
 export class CommandsModule {}

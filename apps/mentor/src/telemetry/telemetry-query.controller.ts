@@ -4,8 +4,9 @@ import {
   ProcessesQueryDto,
   TimeRangeQueryDto,
 } from '@app/contracts';
-import { Controller, Get, Header, Param, Query } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { TelemetryQueryService } from './telemetry-query.service';
 
 type Row = Record<string, unknown>;
@@ -36,11 +37,15 @@ export class TelemetryQueryController {
     return this.telemetry.activities(id, query);
   }
 
+  /** The latest snapshot's processes; `X-Total-Count` says how many it holds before `limit`. */
   @Get('processes')
   async processes(
     @Param('id', DeviceIdPipe) id: string,
     @Query() query: ProcessesQueryDto,
-  ): Promise<Row> {
-    return this.telemetry.processes(id, query);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Row[]> {
+    const { processes, total } = await this.telemetry.processes(id, query);
+    void reply.header('x-total-count', String(total));
+    return processes;
   }
 }

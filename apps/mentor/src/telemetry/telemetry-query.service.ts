@@ -45,17 +45,25 @@ export class TelemetryQueryService {
     return this.list('activities', ACTIVITY_COLUMNS, deviceid, query);
   }
 
-  /** The latest snapshot, its processes sorted by cpu or memory (descending) and limited. */
-  async processes(deviceid: string, query: ProcessesQueryDto): Promise<Row> {
+  /**
+   * The latest snapshot's processes as a plain array (the reference's clients read a list), each
+   * carrying the snapshot's id and timestamp, sorted by cpu or memory (descending) and limited;
+   * `total` is how many the snapshot holds. No snapshot yet: an empty list.
+   */
+  async processes(
+    deviceid: string,
+    query: ProcessesQueryDto,
+  ): Promise<{ processes: Row[]; total: number }> {
     await this.fleet.assertExists(deviceid);
     const { rows } = await this.pool.query(PROCESS_SNAPSHOT, [deviceid]);
-    if (rows.length === 0) return { id: null, deviceid, timestamp: null, processes: [] };
-    const snapshot = rows[0] as Row & { processes: Row[] };
+    if (rows.length === 0) return { processes: [], total: 0 };
+    const { id, timestamp, processes } = rows[0] as Row & { processes: Row[] };
     const key = query.sort;
-    const processes = [...snapshot.processes]
+    const sorted = [...processes]
       .sort((a, b) => Number(b[key] ?? -1) - Number(a[key] ?? -1))
-      .slice(0, query.limit);
-    return { ...snapshot, total: snapshot.processes.length, processes };
+      .slice(0, query.limit)
+      .map((process) => processItem(process, id, deviceid, timestamp));
+    return { processes: sorted, total: processes.length };
   }
 
   private async list(
@@ -106,6 +114,20 @@ export class TelemetryQueryService {
     if (rows.length === 0) throw deviceNotFound(deviceid);
     return rows[0].body;
   }
+}
+
+/** Every field of the contract in every item (null when the agent left it out), in one order. */
+function processItem(process: Row, id: unknown, deviceid: string, timestamp: unknown): Row {
+  return {
+    id,
+    deviceid,
+    timestamp,
+    pid: process.pid,
+    process_name: process.process_name,
+    cpu: process.cpu ?? null,
+    memory: process.memory ?? null,
+    command_text: process.command_text ?? null,
+  };
 }
 
 /** bigint columns arrive as strings from node-postgres; byte counts fit a double exactly. */

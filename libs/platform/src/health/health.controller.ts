@@ -9,7 +9,8 @@ import { ShutdownState } from './shutdown-state.service';
 /**
  * `/health/live` never touches the database (a slow database must not get the pod killed);
  * `/health/ready` pings this service's own database only, never the other service;
- * `/health` is the summary the reference's troubleshooting reads.
+ * `/health` is the summary the reference's troubleshooting reads: `degraded` (still 200) when a
+ * summary part says so, such as forwarding while the mentor is down.
  */
 @ApiTags('health')
 @Public()
@@ -40,9 +41,12 @@ export class HealthController {
   async summary(@Res({ passthrough: true }) reply: FastifyReply): Promise<Record<string, unknown>> {
     const result = await this.check();
     if (result.status !== 'ok') void reply.status(HttpStatus.SERVICE_UNAVAILABLE);
-    const extra = await this.summaryFacts();
+    const { degraded, ...extra } = await this.summaryFacts();
+    // Degraded (the other service down, say) still answers 200: only our own trouble is 503.
+    const isDegraded = result.status === 'ok' && typeof degraded === 'string';
     return {
       ...result,
+      ...(isDegraded ? { status: 'degraded', reason: degraded } : {}),
       service: this.options.service,
       version: this.options.version,
       uptime_seconds: Math.round((Date.now() - this.startedAt) / 1000),

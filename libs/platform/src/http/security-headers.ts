@@ -87,7 +87,7 @@ export function useSecurityHeaders(
         'x-enrollment-secret',
         'x-request-id',
       ],
-      exposedHeaders: ['x-request-id', 'retry-after'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'x-total-count'],
       maxAge: 600,
     });
   }
