@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import multipart from '@fastify/multipart';
 import { exitOnStartupFailure, loadConfig, runService } from '@app/platform';
+import { DEVICES_ROUTE_SECURITY, devicesSecuritySchemes } from './auth/route-security';
 import { DevicesConfig } from './config/devices.config';
 import { devicesDataSourceOptions } from './database/devices-data-source';
 import { DevicesModule } from './devices.module';
@@ -44,15 +45,8 @@ async function bootstrap(): Promise<void> {
         },
       });
     },
-    docs: (builder) =>
-      builder
-        .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'device-token')
-        .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token')
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'operator-key')
-        .addApiKey(
-          { type: 'apiKey', in: 'header', name: 'X-Enrollment-Secret' },
-          'enrollment-secret',
-        ),
+    docs: devicesSecuritySchemes,
+    security: DEVICES_ROUTE_SECURITY,
     extraDocs: { models: TELEMETRY_API_MODELS, add: documentTelemetryRoutes },
     warnings: config.DEVICE_AUTH_REQUIRED
       ? []

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { exitOnStartupFailure, loadConfig, runService } from '@app/platform';
+import { MENTOR_ROUTE_SECURITY, mentorSecuritySchemes } from './auth/route-security';
 import { MentorConfig } from './config/mentor.config';
 import { mentorDataSourceOptions } from './database/mentor-data-source';
 import { MentorModule } from './mentor.module';
@@ -16,10 +17,8 @@ async function bootstrap(): Promise<void> {
     dataSourceOptions: (url) =>
       mentorDataSourceOptions(url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
     module: (url) => MentorModule.register(config, url),
-    docs: (builder) =>
-      builder
-        .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'service-token')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'session'),
+    docs: mentorSecuritySchemes,
+    security: MENTOR_ROUTE_SECURITY,
     bannerLines: [
       config.DEVICES_API_URL
         ? `reconciling by pull from ${config.DEVICES_API_URL}`

@@ -293,6 +293,9 @@ void describe('Mentor first admin without ADMIN_PASSWORD', () => {
       };
       const printed = mentor.logs.split(secrets.ADMIN_PASSWORD).length - 1;
       assert.equal(printed, 1, 'printed exactly once');
+      // As README and SECURITY.md say: a banner on standard output, never a structured log line.
+      const lines = mentor.logs.split('\n').filter((l) => l.includes(secrets.ADMIN_PASSWORD));
+      assert.match(lines[0], /^\s*First admin created: username "admin", password /);
       await login(mentor.url, 'admin', secrets.ADMIN_PASSWORD);
       await mentor.restart();
       assert.equal(

@@ -145,8 +145,10 @@ void describe('Live updates over server-sent events', () => {
     const bad = await request(
       'GET',
       `${stack.mentor!.url}/events?deviceid=${encodeURIComponent('bad id!')}`,
+      { headers: await stack.asAdmin() },
     );
     assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /deviceid/);
   });
 
   void it('ends open streams on SIGTERM so the mentor shuts down cleanly, not by the grace timer', async () => {

@@ -21,6 +21,7 @@ export * from './http/error-body';
 export * from './http/error-mapping';
 export * from './http/error-reply';
 export * from './http/request-id';
+export * from './http/route-security';
 export * from './http/validation';
 export * from './http/validation-failed.exception';
 export * from './logging/logger-options';

@@ -1,5 +1,4 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
 import { DeviceTokenGuard } from './device-token.guard';
 
 export const DEVICE_AUTH = 'raqeem:device-auth';
@@ -10,8 +9,4 @@ export const DEVICE_AUTH = 'raqeem:device-auth';
  * very device, and the per-device rate limit.
  */
 export const DeviceAuth = (): MethodDecorator & ClassDecorator =>
-  applyDecorators(
-    SetMetadata(DEVICE_AUTH, true),
-    UseGuards(DeviceTokenGuard),
-    ApiBearerAuth('device-token'),
-  );
+  applyDecorators(SetMetadata(DEVICE_AUTH, true), UseGuards(DeviceTokenGuard));

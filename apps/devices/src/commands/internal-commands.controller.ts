@@ -2,13 +2,12 @@ import { InternalCommandDto, MAX_BATCH_ITEMS } from '@app/contracts';
 import { BatchBodyPipe, ServiceTokenGuard } from '@app/platform';
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CommandsService } from './commands.service';
 
 /** The mentor's command hand-off (service token); idempotent by commandid. */
 @ApiTags('internal (service)')
-@ApiBearerAuth('service-token')
 @SkipThrottle()
 @UseGuards(ServiceTokenGuard)
 @Controller('api/v1/internal/commands')

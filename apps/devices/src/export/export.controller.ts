@@ -1,12 +1,11 @@
 import { ExportRequestDto, type ExportPage } from '@app/contracts';
 import { ServiceTokenGuard } from '@app/platform';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { ExportService } from './export.service';
 
 /** The export feed the mentor pulls from to reconcile (service token only). */
 @ApiTags('export (service)')
-@ApiBearerAuth('service-token')
 @UseGuards(ServiceTokenGuard)
 @Controller('api/v1/export')
 export class ExportController {

@@ -10,13 +10,12 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { OperatorKeyGuard } from '../auth/operator-key.guard';
 import { ForwardingService } from './forwarding.service';
 
 /** What an operator needs to see and fix the hand-off to the mentor. */
 @ApiTags('forwarding')
-@ApiSecurity('operator-key')
 @UseGuards(OperatorKeyGuard)
 @Controller('api/v1/forwarding')
 export class ForwardingController {

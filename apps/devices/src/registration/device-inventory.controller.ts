@@ -10,7 +10,7 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { DeviceTokenService } from '../auth/device-token.service';
@@ -19,7 +19,6 @@ import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
 
 /** Operator reads of the devices this service knows, newest registration first. */
 @ApiTags('devices')
-@ApiSecurity('operator-key')
 @UseGuards(OperatorKeyGuard)
 @Controller('api/v1/devices')
 export class DeviceInventoryController {

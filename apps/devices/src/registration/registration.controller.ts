@@ -1,6 +1,6 @@
 import { RegisterDeviceDto } from '@app/contracts';
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { EnrollmentSecretGuard, type EnrollmentState } from '../auth/enrollment-secret.guard';
 import type { DeviceRow } from './device-row';
@@ -18,7 +18,6 @@ export class RegistrationController {
   @Post('register')
   @HttpCode(201)
   @UseGuards(EnrollmentSecretGuard)
-  @ApiHeader({ name: 'X-Enrollment-Secret', required: true })
   async register(
     @Body() dto: RegisterDeviceDto,
     @Req() request: FastifyRequest & EnrollmentState,

@@ -15,6 +15,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DeviceAccess } from '../auth/device-access.service';
+import { DEVICE_TOKEN_SCHEME } from '../auth/route-security';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 
 interface TelemetryRoute {
@@ -128,7 +129,7 @@ export function documentTelemetryRoutes(document: OpenAPIObject): OpenAPIObject 
         tags: ['telemetry'],
         summary: route.summary,
         operationId: `TelemetryRoutes_${route.kind}`,
-        security: [{ 'device-token': [] }],
+        security: [{ [DEVICE_TOKEN_SCHEME]: [] }],
         parameters: [
           {
             name: 'id',

@@ -1,7 +1,7 @@
 import { LoginDto, LogoutDto, RefreshDto, TokenPairDto } from '@app/contracts';
 import { Public } from '@app/platform';
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AuthService } from './auth.service';
 import { CurrentUser, type SessionUser } from './session-user';
@@ -30,14 +30,12 @@ export class AuthController {
   }
 
   /** Ends this session (with its refresh token) or every session of the user. */
-  @ApiBearerAuth('session')
   @Post('logout')
   @HttpCode(204)
   async logout(@Body() dto: LogoutDto, @CurrentUser() user: SessionUser): Promise<void> {
     await this.auth.logout(user, dto.refresh_token);
   }
 
-  @ApiBearerAuth('session')
   @Get('me')
   me(@CurrentUser() user: SessionUser): { username: string; role: string } {
     return { username: user.username, role: user.role };

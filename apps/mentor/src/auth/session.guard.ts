@@ -1,11 +1,17 @@
 import type { UserRole } from '@app/contracts';
-import { bearerToken, errorBody, IS_PUBLIC, SERVICE_AUTH, ServiceTokenGuard } from '@app/platform';
+import {
+  bearerToken,
+  errorBody,
+  IS_PUBLIC,
+  type RouteTargets,
+  SERVICE_AUTH,
+  ServiceTokenGuard,
+} from '@app/platform';
 import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
   Injectable,
-  type Type,
   UnauthorizedException,
 } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants';
@@ -30,9 +36,8 @@ export class SessionGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    if (this.isServiceRoute(targets)) return true;
+    const targets: RouteTargets = [context.getHandler(), context.getClass()];
+    if (!needsSession(this.reflector, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & WithSessionUser>();
     const token = bearerToken(request.headers.authorization);
     const user = token ? await this.auth.authenticate(token) : undefined;
@@ -48,11 +53,15 @@ export class SessionGuard implements CanActivate {
     }
     return true;
   }
+}
 
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Reflector's own type
-  private isServiceRoute(targets: (Type | Function)[]): boolean {
-    if (this.reflector.getAllAndOverride<boolean>(SERVICE_AUTH, targets)) return true;
-    const guards = this.reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, targets);
-    return Array.isArray(guards) && guards.includes(ServiceTokenGuard);
-  }
+/**
+ * Whether the global guard asks this route for a session: not for `@Public()` routes, nor for
+ * service routes (`@ServiceAuth()` or ServiceTokenGuard). /docs reads the same rule.
+ */
+export function needsSession(reflector: Reflector, targets: RouteTargets): boolean {
+  if (reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return false;
+  if (reflector.getAllAndOverride<boolean>(SERVICE_AUTH, targets)) return false;
+  const guards = reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, targets);
+  return !(Array.isArray(guards) && guards.includes(ServiceTokenGuard));
 }

@@ -2,12 +2,11 @@ import { ForwardedCommandStatusDto, MAX_FORWARDED_BATCH } from '@app/contracts';
 import { BatchBodyPipe, ServiceAuth, ServiceTokenGuard } from '@app/platform';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { CommandsService, type StatusOutcome } from './commands.service';
 
 /** Command state changes forwarded by Devices (service token); idempotent, applied by state order. */
 @ApiTags('ingest (service)')
-@ApiBearerAuth('service-token')
 @ServiceAuth()
 @SkipThrottle()
 @UseGuards(ServiceTokenGuard)

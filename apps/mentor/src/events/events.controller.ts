@@ -1,22 +1,20 @@
-import { DEVICE_ID_PATTERN } from '@app/contracts';
-import { bearerToken, errorBody, Public } from '@app/platform';
+import { EventsQueryDto } from '@app/contracts';
+import { Public } from '@app/platform';
 import {
-  BadRequestException,
   Controller,
   HttpCode,
   type MessageEvent,
   Post,
   Query,
-  Req,
   Sse,
-  UnauthorizedException,
+  UseGuards,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
 import { interval, map, merge, takeUntil, type Observable } from 'rxjs';
 import { AuthService, EVENTS_TICKET_TTL_SECONDS } from '../auth/auth.service';
 import { CurrentUser, type SessionUser } from '../auth/session-user';
 import { EventBus } from './event-bus.service';
+import { EventsAuthGuard } from './events-auth.guard';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -39,38 +37,13 @@ export class EventsController {
     };
   }
 
-  /**
-   * The stream, for a signed-in user: `?ticket=` (browsers) or `Authorization: Bearer` (other
-   * clients). Public to the global guard because it checks either credential itself.
-   */
+  /** The stream, for a signed-in user (see EventsAuthGuard); `?deviceid=` narrows it. */
   @Public()
+  @UseGuards(EventsAuthGuard)
   @Sse()
-  async stream(
-    @Req() request: FastifyRequest,
-    @Query('deviceid') deviceid?: string,
-    @Query('ticket') ticket?: string,
-  ): Promise<Observable<MessageEvent>> {
-    if (deviceid !== undefined && !DEVICE_ID_PATTERN.test(deviceid)) {
-      throw new BadRequestException(
-        errorBody(400, 'deviceid is not a valid device id', [
-          { field: 'deviceid', errors: ['invalid device id'] },
-        ]),
-      );
-    }
-    // Checked before the stream starts, so a refusal is a plain 401, not an event.
-    const token = bearerToken(request.headers.authorization);
-    const user = ticket
-      ? await this.auth.authenticateEventsTicket(ticket)
-      : token
-        ? await this.auth.authenticate(token)
-        : undefined;
-    if (!user) {
-      throw new UnauthorizedException(
-        errorBody(401, 'Open the stream with a ticket from POST /events/ticket'),
-      );
-    }
+  stream(@Query() query: EventsQueryDto): Observable<MessageEvent> {
     const events = this.bus
-      .stream(deviceid)
+      .stream(query.deviceid)
       .pipe(map((event): MessageEvent => ({ type: event.type, data: event })));
     // A heartbeat keeps proxies from closing an idle stream.
     const heartbeat = interval(HEARTBEAT_MS).pipe(

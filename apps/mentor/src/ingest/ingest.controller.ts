@@ -9,7 +9,7 @@ import {
 import { BatchBodyPipe, ServiceAuth, ServiceTokenGuard } from '@app/platform';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { IngestOutcome, IngestService } from './ingest.service';
 
 const batch = { allowSingle: true, maxItems: MAX_FORWARDED_BATCH };
@@ -20,7 +20,6 @@ const batch = { allowSingle: true, maxItems: MAX_FORWARDED_BATCH };
  * not apply: all of a Devices deployment's relays may come from one address.
  */
 @ApiTags('ingest (service)')
-@ApiBearerAuth('service-token')
 @ServiceAuth()
 @SkipThrottle()
 @UseGuards(ServiceTokenGuard)

@@ -2,12 +2,11 @@ import { ForwardedScreenshotDto } from '@app/contracts';
 import { BatchBodyPipe, ServiceAuth, ServiceTokenGuard } from '@app/platform';
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import { ScreenshotsService } from './screenshots.service';
 
 /** Forwarded screenshots with their images (service token); idempotent by id. */
 @ApiTags('ingest (service)')
-@ApiBearerAuth('service-token')
 @ServiceAuth()
 @SkipThrottle()
 @UseGuards(ServiceTokenGuard)

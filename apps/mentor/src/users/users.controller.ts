@@ -10,7 +10,7 @@ import {
   Param,
   Post,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { UsersService, type UserRow } from './users.service';
 
@@ -20,7 +20,6 @@ function view(row: UserRow): UserDto {
 
 /** User management, for admins only. */
 @ApiTags('users')
-@ApiBearerAuth('session')
 @Roles('admin')
 @Controller('users')
 export class UsersController {

@@ -1,7 +1,17 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { ALERT_LEVELS, type AlertLevel } from '../constants';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { ALERT_LEVELS, type AlertLevel, DEVICE_ID_PATTERN } from '../constants';
 import { ListQueryDto } from '../operator/list-query.dto';
 import { PageLimitDto } from '../operator/page-limit.dto';
 
@@ -68,4 +78,12 @@ export class ProcessesQueryDto extends PageLimitDto {
   @IsOptional()
   @IsIn(['cpu', 'memory'])
   sort: 'cpu' | 'memory' = 'cpu';
+}
+
+/** `GET /events`; its `ticket` is a credential, read by the stream's guard (see /docs). */
+export class EventsQueryDto {
+  @ApiPropertyOptional({ description: 'only the events of this device' })
+  @IsOptional()
+  @Matches(DEVICE_ID_PATTERN, { message: 'deviceid is not a valid device id' })
+  deviceid?: string;
 }

@@ -10,6 +10,7 @@ import { ShutdownState } from '../health/shutdown-state.service';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { genRequestId, REQUEST_ID_HEADER } from './request-id';
 import { useStrictJsonParser } from './json-body-parser';
+import { applyRouteSecurity, type RouteSecurityRules } from './route-security';
 import { useSecurityHeaders } from './security-headers';
 import { createValidationPipe } from './validation';
 
@@ -24,6 +25,8 @@ export interface HttpAppOptions {
   trustProxy?: readonly string[];
   /** Extra security schemes shown in /docs. */
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
+  /** Which of those schemes each route needs, from the rules its guards follow. */
+  security?: RouteSecurityRules;
   /** Routes registered on Fastify directly, which Swagger does not scan: their /docs entries. */
   extraDocs?: { models: Type<unknown>[]; add: (document: OpenAPIObject) => OpenAPIObject };
   /** Writes each request's log line. */
@@ -94,6 +97,7 @@ export async function createHttpApp(
     .setDescription(options.description)
     .setVersion(options.version);
   if (options.docs) builder = options.docs(builder);
+  if (options.security) applyRouteSecurity(app, options.security);
   const { extraDocs } = options;
   SwaggerModule.setup('docs', app, () => {
     const document = SwaggerModule.createDocument(app, builder.build(), {

@@ -25,6 +25,8 @@ export interface ServiceDefinition<C extends BaseConfig> {
   dataSourceOptions(url: string): DataSourceOptions;
   module(url: string): DynamicModule;
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
+  /** Which security scheme of /docs each route needs (see RouteSecurityRules). */
+  security?: HttpAppOptions['security'];
   bannerLines?: string[];
   /** Registers fastify plugins (multipart...) before routes are served. */
   configure?: HttpAppOptions['configure'];
@@ -59,6 +61,7 @@ export async function runService<C extends BaseConfig>(
     corsOrigins: config.CORS_ORIGINS,
     trustProxy: config.TRUST_PROXY,
     docs: service.docs,
+    security: service.security,
     configure: service.configure,
     extraDocs: service.extraDocs,
   });
