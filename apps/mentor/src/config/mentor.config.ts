@@ -94,7 +94,7 @@ export class MentorConfig extends BaseConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   DEVICES_API_URL?: string;
 
-  /** How often to reconcile by pulling the Devices export feed; 0 = only on `POST /sync`. */
+  /** How often to reconcile by pulling the Devices export feed (also once at start); 0 = only at start and on `POST /sync`. */
   @EnvDuration('s')
   @IsInt({ message: 'SYNC_INTERVAL must be a duration such as 300 or 5m' })
   @Min(0)
