@@ -51,16 +51,23 @@ function listFiles(dir: string): string[] {
 }
 
 function findSpecFiles(selection: Selection): string[] {
+  // apps/<app>/test/*.e2e-spec.js, and scripts/*.e2e-spec.js for the launchers.
   const isE2e = (file: string): boolean =>
     file.endsWith('.e2e-spec.js') &&
-    path.relative(path.join(DIST_DIR, 'apps'), file).split(path.sep)[1] === 'test';
+    (path.relative(path.join(DIST_DIR, 'apps'), file).split(path.sep)[1] === 'test' ||
+      path.dirname(file) === path.join(DIST_DIR, 'scripts'));
   const unit = selection.unit
     ? ['apps', 'libs', 'bench']
         .flatMap((dir) => listFiles(path.join(DIST_DIR, dir)))
         .filter((file) => file.endsWith('.spec.js'))
         .sort()
     : [];
-  const e2e = selection.e2e ? listFiles(path.join(DIST_DIR, 'apps')).filter(isE2e).sort() : [];
+  const e2e = selection.e2e
+    ? ['apps', 'scripts']
+        .flatMap((dir) => listFiles(path.join(DIST_DIR, dir)))
+        .filter(isE2e)
+        .sort()
+    : [];
   const matches = (file: string): boolean =>
     selection.filters.length === 0 ||
     selection.filters.some((filter) => path.relative(REPO_ROOT, file).includes(filter));

@@ -12,6 +12,8 @@ import { SERVICE_NODE_ARGS } from '@app/platform/runtime/service-node-args';
 
 // A service gets this long to finish its graceful shutdown before it is killed.
 const STOP_GRACE_MS = 30_000;
+// Signals closer together than this are one request to stop, not a second, impatient one.
+const REPEAT_SIGNAL_MS = 1_000;
 
 interface Service {
   name: 'mentor' | 'devices';
@@ -35,17 +37,17 @@ const allServices: Service[] = [
 ];
 
 /**
- * `start-all.js devices` (or `mentor`) runs that service alone, with the same flags; the peer's
- * address is then only what the environment says.
+ * `start-all.js devices` (or `mentor`) runs that service alone, with the same flags and the
+ * same wiring to its peer, so either can be stopped and restarted alone.
  */
 const only = process.argv.slice(2);
 const services = only.length ? allServices.filter((s) => only.includes(s.name)) : allServices;
-const together = services.length === allServices.length;
 
 const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 let stopping = false;
 let failure: { message: string; exitCode: number } | undefined;
 let killTimer: NodeJS.Timeout | undefined;
+let firstSignalAt: number | undefined;
 
 function prefix(service: Service): string {
   const label = `[${service.name}]`;
@@ -67,13 +69,15 @@ function start(service: Service): void {
   if (useColor && env.FORCE_COLOR === undefined) env.FORCE_COLOR = '1';
   // Likewise the services would log JSON into our pipes; a person at a terminal reads pretty.
   if (process.stdout.isTTY && env.LOG_FORMAT === undefined) env.LOG_FORMAT = 'pretty';
-  // `npm start` runs the whole product: Devices forwards to the Mentor started beside it.
-  if (together && service.name === 'devices' && env.MENTOR_API_URL === undefined) {
-    env.MENTOR_API_URL = `http://127.0.0.1:${env.MENTOR_PORT ?? '8080'}`;
+  // Started together or one at a time, the services are wired to each other on this machine:
+  // Devices forwards to the Mentor (holding records in its outbox while the Mentor is down)...
+  if (service.name === 'devices' && env.MENTOR_API_URL === undefined) {
+    env.MENTOR_API_URL = `http://127.0.0.1:${env.MENTOR_PORT || '8080'}`;
   }
-  // ...and the Mentor can reconcile by pulling from that Devices service.
-  if (together && service.name === 'mentor' && env.DEVICES_API_URL === undefined) {
-    env.DEVICES_API_URL = `http://127.0.0.1:${env.DEVICES_PORT ?? '8081'}`;
+  // ...and the Mentor reconciles by pulling from Devices. A variable set, even empty
+  // (standalone), is left as it is.
+  if (service.name === 'mentor' && env.DEVICES_API_URL === undefined) {
+    env.DEVICES_API_URL = `http://127.0.0.1:${env.DEVICES_PORT || '8081'}`;
   }
   // Detached (own process group): a terminal Ctrl-C reaches only us, and each service gets the
   // signal exactly once from us. A second SIGINT would cut a NestJS graceful shutdown short.
@@ -128,8 +132,14 @@ function stopAll(signal: NodeJS.Signals): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  // A second Ctrl-C means "now": skip the graceful shutdown.
-  stopAll(stopping ? 'SIGKILL' : signal);
+  // A second Ctrl-C means "now": skip the graceful shutdown. The same signal often arrives
+  // twice at once (the terminal sends it to the whole group, and npm forwards its copy to
+  // us): that is one request, which must not cut the services' shutdown short.
+  const now = Date.now();
+  const again = firstSignalAt !== undefined && now - firstSignalAt > REPEAT_SIGNAL_MS;
+  firstSignalAt ??= now;
+  if (stopping && !again) return;
+  stopAll(again ? 'SIGKILL' : signal);
 }
 
 function main(): void {
@@ -146,6 +156,11 @@ function main(): void {
   }
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal closed: stop the services as for Ctrl-C, not die and leave them running.
+  process.on('SIGHUP', () => stopAll('SIGTERM'));
+  // ...and once it is gone, their last lines have nowhere to go; that must not end us early.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   // If we die anyway, do not leave detached services behind holding their ports.
   process.on('exit', () => {
     for (const service of services)

@@ -63,7 +63,7 @@ export class MentorConfig extends BaseConfig {
   @UrlSetting()
   DEVICES_API_URL?: string;
 
-  /** How often to reconcile by pulling the Devices export feed; 0 = only on `POST /sync`. */
+  /** How often to reconcile by pulling the Devices export feed (also once at start); 0 = only at start and on `POST /sync`. */
   @DurationSetting('300 or 5m', 0)
   SYNC_INTERVAL: number = 300_000;
 

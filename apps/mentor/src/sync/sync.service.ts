@@ -88,7 +88,23 @@ export class SyncService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   onApplicationBootstrap(): void {
-    if (!this.client || this.config.SYNC_INTERVAL === 0) return;
+    if (!this.client) return;
+    // Once at start: what Devices took in while this service was down arrives now, not at the
+    // next period or a manual POST /sync.
+    this.sync().then(
+      (result) =>
+        this.logger.log(
+          `Reconciled at start: ${result.pulled} records pulled, ${result.stored} new`,
+        ),
+      (error: Error) =>
+        this.logger.warn(
+          `Could not reconcile at start (${error.message}); ` +
+            (this.config.SYNC_INTERVAL > 0
+              ? `next pull in ${this.config.SYNC_INTERVAL / 1000} s`
+              : 'pull with POST /sync'),
+        ),
+    );
+    if (this.config.SYNC_INTERVAL === 0) return;
     this.timer = setInterval(() => {
       this.sync().catch((error: Error) =>
         this.logger.warn(`Periodic sync failed: ${error.message}`),

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { QuietStartLogger } from '../logging/quiet-start-logger';
 import type { RequestLog } from '../logging/request-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { ShutdownState } from '../health/shutdown-state.service';
@@ -59,8 +60,11 @@ export async function createHttpApp(
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
     bodyParser: false,
+    // A failure to build the app is thrown to the caller, which stops what it started (an
+    // embedded database), rather than ending the process on the spot.
+    abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietStartLogger(app.get(Logger)));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

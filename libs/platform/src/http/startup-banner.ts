@@ -1,19 +1,45 @@
 /** What a newcomer needs after `npm start`: where the service is and where its secrets are. */
-export function startupBanner(lines: {
+export interface StartupBanner {
+  /** The first line: `<service> listening on <url>`. */
+  title: string;
+  /** The same facts as fields, for a JSON log line. */
+  fields: Record<string, string | string[]>;
+  /** The lines a person reads in a terminal. */
+  lines: string[];
+}
+
+export function startupBanner(facts: {
   service: string;
   url: string;
   database: string;
   secretsPath?: string;
   extra?: string[];
-}): string {
-  const out = [
-    `${lines.service} listening on ${lines.url}`,
-    `  API docs:  ${lines.url}/docs`,
-    `  health:    ${lines.url}/health`,
-    `  metrics:   ${lines.url}/metrics`,
-    `  database:  ${lines.database}`,
+}): StartupBanner {
+  const title = `${facts.service} listening on ${facts.url}`;
+  const docs = `${facts.url}/docs`;
+  const health = `${facts.url}/health`;
+  const metrics = `${facts.url}/metrics`;
+  const fields: StartupBanner['fields'] = {
+    url: facts.url,
+    docs,
+    health,
+    metrics,
+    database: facts.database,
+  };
+  const lines = [
+    title,
+    `  API docs:  ${docs}`,
+    `  health:    ${health}`,
+    `  metrics:   ${metrics}`,
+    `  database:  ${facts.database}`,
   ];
-  if (lines.secretsPath) out.push(`  dev credentials generated and kept in ${lines.secretsPath}`);
-  out.push(...(lines.extra ?? []).map((line) => `  ${line}`));
-  return out.join('\n');
+  if (facts.secretsPath) {
+    fields.credentials = facts.secretsPath;
+    lines.push(`  dev credentials generated and kept in ${facts.secretsPath}`);
+  }
+  if (facts.extra?.length) {
+    fields.notes = facts.extra;
+    lines.push(...facts.extra.map((line) => `  ${line}`));
+  }
+  return { title, fields, lines };
 }

@@ -24,7 +24,7 @@ export function loggableUrl(url: string): string {
   return url.replace(/([?&]ticket=)[^&]*/g, '$1[redacted]');
 }
 
-function isPretty(config: BaseConfig): boolean {
+export function isPretty(config: BaseConfig): boolean {
   return (
     config.LOG_FORMAT === 'pretty' ||
     (config.LOG_FORMAT === undefined && !config.isProduction && process.stdout.isTTY)
@@ -34,7 +34,13 @@ function isPretty(config: BaseConfig): boolean {
 function prettyTransport(): LoggerOptions['transport'] {
   return {
     target: 'pino-pretty',
-    options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+    options: {
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      // The launcher already names the service on every line; Nest's context leads the message.
+      ignore: 'pid,hostname,service,context',
+      messageFormat: '{if context}[{context}] {end}{msg}',
+    },
   };
 }
 
@@ -57,12 +63,13 @@ const flushOnWarning: LoggerOptions['hooks'] = {
  */
 export function loggerParams(config: BaseConfig, service: string): Params {
   const pretty = isPretty(config);
+  // pino copies every key it is given: `hooks: undefined` replaces its default hooks and fails
+  // at the first log call, so each key is present only when it has a value.
   const options = {
     level: config.LOG_LEVEL,
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    transport: pretty ? prettyTransport() : undefined,
-    hooks: pretty ? undefined : flushOnWarning,
+    ...(pretty ? { transport: prettyTransport() } : { hooks: flushOnWarning }),
   } satisfies Options;
   return {
     // No route: the middleware is not mounted at all (see above).
