@@ -237,6 +237,19 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
+  void it('stops cleanly when its folder was deleted while it ran', async () => {
+    const parent = path.join(root, 'deleted');
+    const cluster = track(
+      new EmbeddedPostgresCluster({ dataDir: path.join(parent, 'pg'), log: () => undefined }),
+    );
+    await cluster.start();
+    const postmaster = postmasterPid(cluster.dataDir);
+    fs.rmSync(parent, { recursive: true, force: true });
+    await cluster.stop();
+    assert.equal(isAlive(postmaster), false);
+    assert.equal(fs.existsSync(parent), false, 'nothing recreated');
+  });
+
   void describe('as root, with a folder the postgres user cannot reach', { skip: asRoot }, () => {
     let hidden: string;
     before(() => {

@@ -162,7 +162,11 @@ export class EmbeddedPostgresCluster {
    */
   async stop(): Promise<void> {
     if (!this.postmasterPid) return;
-    await withLockFile(this.siblingPath('lock'), async () => {
+    // DATA_DIR deleted under a running service: no lock to take, and nobody left to share with.
+    const lockDir = path.dirname(this.requestedDir);
+    const locked = <T>(fn: () => Promise<T>): Promise<T> =>
+      fs.existsSync(lockDir) ? withLockFile(this.siblingPath('lock'), fn) : fn();
+    await locked(async () => {
       const others = this.holders?.release() ?? 0;
       if (others > 0) {
         this.log(`leaving embedded PostgreSQL running for ${others} other process(es) using it`);
