@@ -1,7 +1,6 @@
-import { generateToken, hashToken, hashTokenHex, pgPoolOf } from '@app/platform';
+import { generateToken, hashToken, hashTokenHex, SqlPool } from '@app/platform';
 import { Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
 import { DevicesConfig } from '../config/devices.config';
 
 const CACHE_LIMIT = 100_000;
@@ -15,16 +14,13 @@ const CACHE_LIMIT = 100_000;
  */
 @Injectable()
 export class DeviceTokenService {
-  private readonly pool: Pool;
   private readonly byHash = new Map<string, { deviceid: string; until: number }>();
   private readonly hashByDevice = new Map<string, string>();
 
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly config: DevicesConfig,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   /** Issues a new token for `deviceid` inside the caller's transaction; the old one stops working. */
   async issue(client: PoolClient, deviceid: string): Promise<string> {

@@ -4,7 +4,7 @@ import {
   type CommandResultDto,
   type InternalCommandDto,
 } from '@app/contracts';
-import { errorBody, pgPoolOf, withTransaction, PeriodicTask } from '@app/platform';
+import { errorBody, SqlPool, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -15,8 +15,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
 import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { statusMessage, type CommandRow } from './command-row';
@@ -41,16 +40,13 @@ export function commandView(row: CommandRow): Record<string, unknown> {
 @Injectable()
 export class CommandsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CommandsService.name);
-  private readonly pool: Pool;
   private readonly sweep = new PeriodicTask('Command expiry', () => this.expireDue(), this.logger);
 
   constructor(
     private readonly config: DevicesConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly forwarding: ForwardingService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   async receive(
     commands: InternalCommandDto[],

@@ -1,5 +1,5 @@
 import { ListQueryDto, DeviceIdPipe } from '@app/contracts';
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody, SqlPool } from '@app/platform';
 import {
   Controller,
   Get,
@@ -11,8 +11,6 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DeviceTokenService } from '../auth/device-token.service';
 import { OperatorKeyGuard } from '../auth/operator-key.guard';
 import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
@@ -22,14 +20,10 @@ import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
 @UseGuards(OperatorKeyGuard)
 @Controller('api/v1/devices')
 export class DeviceInventoryController {
-  private readonly pool: Pool;
-
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly tokens: DeviceTokenService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   @Get()
   async list(@Query() query: ListQueryDto): Promise<DeviceRow[]> {

@@ -1,4 +1,4 @@
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody, SqlPool } from '@app/platform';
 import {
   Injectable,
   Logger,
@@ -6,8 +6,6 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 
 const CACHE_LIMIT = 100_000;
 const LAST_SEEN_FLUSH_MS = 5000;
@@ -20,14 +18,11 @@ const LAST_SEEN_FLUSH_MS = 5000;
 @Injectable()
 export class DeviceRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceRegistry.name);
-  private readonly pool: Pool;
   private readonly known = new Set<string>();
   private seen = new Map<string, Date>();
   private timer?: NodeJS.Timeout;
 
-  constructor(dataSource: DataSource) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  constructor(private readonly pool: SqlPool) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flushLastSeen(), LAST_SEEN_FLUSH_MS);

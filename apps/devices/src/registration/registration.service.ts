@@ -1,8 +1,6 @@
 import type { RegisterDeviceDto } from '@app/contracts';
-import { pgPoolOf, withTransaction } from '@app/platform';
+import { SqlPool, withTransaction } from '@app/platform';
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DeviceTokenService } from '../auth/device-token.service';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from './device-registry.service';
@@ -40,16 +38,12 @@ const UPSERT_DEVICE = `
 
 @Injectable()
 export class RegistrationService {
-  private readonly pool: Pool;
-
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
     private readonly tokens: DeviceTokenService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   /**
    * Upserts the device; with `issueToken` (the request carried the enrollment secret) a fresh

@@ -1,8 +1,6 @@
 import type { AlertsQueryDto } from '@app/contracts';
-import { errorBody, pgPoolOf, prepared } from '@app/platform';
+import { errorBody, SqlPool, prepared } from '@app/platform';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { SqlFilter } from '../common/sql-filter';
 import { FleetService } from '../fleet/fleet.service';
 import { ACKNOWLEDGE, ALERT_BY_ID, ALERT_COLUMNS, RESOLVE } from './alerts.sql';
@@ -11,14 +9,10 @@ type Row = Record<string, unknown>;
 
 @Injectable()
 export class AlertsService {
-  private readonly pool: Pool;
-
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly fleet: FleetService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   async list(deviceid: string, query: AlertsQueryDto): Promise<Row[]> {
     await this.fleet.assertExists(deviceid);

@@ -4,15 +4,14 @@ import {
   FixedWindowLimiter,
   generateToken,
   hashToken,
-  pgPoolOf,
+  SqlPool,
   RateLimitedException,
   withTransaction,
 } from '@app/platform';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
 import { MentorConfig } from '../config/mentor.config';
 import { UsersService, type UserRow } from '../users/users.service';
 import type { SessionUser } from './session-user';
@@ -47,17 +46,15 @@ interface RefreshRow {
  */
 @Injectable()
 export class AuthService {
-  private readonly pool: Pool;
   private readonly perIp: FixedWindowLimiter;
   private readonly perUser: FixedWindowLimiter;
 
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly config: MentorConfig,
     private readonly users: UsersService,
     private readonly jwt: JwtService,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.perIp = new FixedWindowLimiter(config.LOGIN_MAX_ATTEMPTS_PER_IP, config.LOGIN_RATE_WINDOW);
     this.perUser = new FixedWindowLimiter(
       config.LOGIN_MAX_FAILURES_PER_USER,

@@ -4,7 +4,7 @@ import {
   type CommandListQueryDto,
   type ForwardedCommandStatusDto,
 } from '@app/contracts';
-import { errorBody, pgPoolOf, withTransaction, PeriodicTask } from '@app/platform';
+import { errorBody, SqlPool, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -15,8 +15,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
 import { publishEvents } from '../events/event-publisher';
@@ -41,17 +40,15 @@ export interface StatusOutcome {
 @Injectable()
 export class CommandsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CommandsService.name);
-  private readonly pool: Pool;
   private readonly allowed: ReadonlySet<string>;
   private readonly sweep = new PeriodicTask('Command expiry', () => this.expireDue(), this.logger);
 
   constructor(
     private readonly config: MentorConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly fleet: FleetService,
     private readonly handoff: CommandHandoff,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.allowed = new Set(config.COMMAND_ALLOWLIST);
   }
 

@@ -1,5 +1,5 @@
 import { MAX_PASSWORD_BYTES, type UserRole } from '@app/contracts';
-import { ConfigError, errorBody, loadOrCreateDevSecrets, pgPoolOf } from '@app/platform';
+import { ConfigError, errorBody, loadOrCreateDevSecrets, SqlPool } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -9,8 +9,6 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { resolve } from 'node:path';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher';
 import { MentorConfig } from '../config/mentor.config';
 
@@ -28,14 +26,12 @@ export const FIRST_ADMIN = 'admin';
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger(UsersService.name);
-  private readonly pool: Pool;
   readonly hasher: PasswordHasher;
 
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly config: MentorConfig,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.hasher = new PasswordHasher(config.PASSWORD_HASH_ROUNDS);
   }
 
