@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 /**
  * Hand-written SQL on the process's one connection pool (TypeORM's), for the paths that keep
@@ -28,6 +28,31 @@ export class SqlPool {
       // QueryRunner.connect() returns the driver's connection: node-postgres's pooled client.
       const client = (await runner.connect()) as PoolClient;
       return await work(client);
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * One transaction in which hand-written SQL (`client`) and repositories (`manager`) take part
+   * together, on the same connection: a row saved through an entity and the outbox message
+   * announcing it commit or roll back as one.
+   */
+  async transaction<T>(
+    work: (client: PoolClient, manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      await runner.startTransaction();
+      try {
+        const result = await work(client, runner.manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
     } finally {
       await runner.release();
     }

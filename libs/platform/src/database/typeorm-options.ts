@@ -21,8 +21,12 @@ export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
     entities: settings.entities,
     migrations: settings.migrations,
     migrationsTableName: 'migrations',
+    // The schema is the reviewed SQL of the migrations: TypeORM never changes it, nor installs
+    // extensions at start (generated uuids use PostgreSQL's built-in gen_random_uuid()).
     synchronize: false,
     migrationsRun: false,
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
     logging: ['error'],
     extra: {
       max: settings.poolSize,
