@@ -1,5 +1,5 @@
 import { MAX_PASSWORD_BYTES, type UserRole } from '@app/contracts';
-import { ConfigError, errorBody, loadOrCreateDevSecrets } from '@app/platform';
+import { ConfigError, errorBody, loadOrCreateDevSecrets, prepared, SqlPool } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -26,6 +26,7 @@ export class UsersService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     private readonly dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly config: MentorConfig,
   ) {
     this.hasher = new PasswordHasher(config.PASSWORD_HASH_ROUNDS);
@@ -102,8 +103,18 @@ export class UsersService implements OnApplicationBootstrap {
     return (await this.users.findOneBy({ username: username.toLowerCase() })) ?? undefined;
   }
 
+  /**
+   * Read on every authenticated request (the session guard), so it stays one prepared
+   * statement on SqlPool: a repository's findOneBy costs several times its CPU.
+   */
   async findById(id: string): Promise<UserEntity | undefined> {
-    return (await this.users.findOneBy({ id })) ?? undefined;
+    const { rows } = await this.pool.query<UserEntity>(
+      prepared(
+        'SELECT id, username, password_hash, role, created_at, updated_at FROM users WHERE id = $1',
+        [id],
+      ),
+    );
+    return rows[0];
   }
 
   async list(): Promise<UserEntity[]> {
