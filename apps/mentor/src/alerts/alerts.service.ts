@@ -78,7 +78,8 @@ export class AlertsService {
         );
       }
       if (Object.keys(changes).length > 0) {
-        await manager.update(AlertEntity, { id: alert.id, ts: alert.ts }, changes);
+        // By id, not by the key (id, ts): a JavaScript Date drops the microseconds of `ts`.
+        await manager.update(AlertEntity, { deviceid, id: alertid }, changes);
       }
       const { ts, ...rest } = { ...alert, ...changes };
       return { ...rest, timestamp: ts };
