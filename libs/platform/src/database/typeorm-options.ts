@@ -27,7 +27,9 @@ export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
     migrationsRun: false,
     installExtensions: false,
     uuidExtension: 'pgcrypto',
-    logging: ['error'],
+    // A failed query reaches the caller as an exception; TypeORM's own log of it would print its
+    // parameters, which can hold password and token hashes.
+    logging: false,
     extra: {
       max: settings.poolSize,
       // random_page_cost 1.1: storage is SSD-class today; with the default (4, for spinning
