@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
-import { DataSource, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher';
 import { MentorConfig } from '../config/mentor.config';
 import { UserEntity } from './user.entity';
@@ -25,7 +25,6 @@ export class UsersService implements OnApplicationBootstrap {
 
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    private readonly dataSource: DataSource,
     private readonly pool: SqlPool,
     private readonly config: MentorConfig,
   ) {
@@ -146,7 +145,7 @@ export class UsersService implements OnApplicationBootstrap {
   /** Deletes a user and (by cascade) their sessions; the last admin cannot be deleted. */
   async delete(username: string): Promise<void> {
     const name = username.toLowerCase();
-    await this.dataSource.transaction(async (manager) => {
+    await this.users.manager.transaction(async (manager) => {
       const users = manager.getRepository(UserEntity);
       const target = await users.findOneBy({ username: name });
       if (!target) throw new NotFoundException(errorBody(404, `User ${name} not found`));
