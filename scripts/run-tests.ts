@@ -3,7 +3,10 @@
  * node:test, one file at a time, against an embedded PostgreSQL unless TEST_DATABASE_URL is
  * given, and ends with the line `N passed, N failed[, N skipped]`.
  *
- *   node dist/scripts/run-tests.js [--unit] [--e2e] [path-substring...]
+ *   node dist/scripts/run-tests.js [--unit] [--e2e] [--image] [path-substring...]
+ *
+ * --image runs only the container image's specs (*.image-spec.ts under test/), which need the image
+ * built first (`npm run image:check` does both); they are never part of the default selection.
  */
 import { once } from 'node:events';
 import * as fs from 'node:fs';
@@ -24,22 +27,25 @@ class UsageError extends Error {}
 interface Selection {
   unit: boolean;
   e2e: boolean;
+  image: boolean;
   filters: string[];
 }
 
 function parseArgs(args: string[]): Selection {
   let unit = false;
   let e2e = false;
+  let image = false;
   const filters: string[] = [];
   for (const arg of args) {
     if (arg === '--unit') unit = true;
     else if (arg === '--e2e') e2e = true;
+    else if (arg === '--image') image = true;
     else if (arg.startsWith('--'))
-      throw new UsageError(`unknown option ${arg} (use --unit, --e2e)`);
+      throw new UsageError(`unknown option ${arg} (use --unit, --e2e, --image)`);
     else filters.push(arg);
   }
-  if (!unit && !e2e) unit = e2e = true;
-  return { unit, e2e, filters };
+  if (!unit && !e2e && !image) unit = e2e = true;
+  return { unit, e2e, image, filters };
 }
 
 function listFiles(dir: string): string[] {
@@ -51,27 +57,34 @@ function listFiles(dir: string): string[] {
 }
 
 function findSpecFiles(selection: Selection): string[] {
-  // apps/<app>/test/*.e2e-spec.js, and scripts/*.e2e-spec.js for the launchers.
+  // apps/<app>/test/*.e2e-spec.js, scripts/*.e2e-spec.js for the launchers, and test/**
+  // (deployment: manifests, compose, Prometheus).
   const isE2e = (file: string): boolean =>
     file.endsWith('.e2e-spec.js') &&
     (path.relative(path.join(DIST_DIR, 'apps'), file).split(path.sep)[1] === 'test' ||
-      path.dirname(file) === path.join(DIST_DIR, 'scripts'));
+      path.dirname(file) === path.join(DIST_DIR, 'scripts') ||
+      !path.relative(path.join(DIST_DIR, 'test'), file).startsWith('..'));
   const unit = selection.unit
-    ? ['apps', 'libs', 'bench']
+    ? ['apps', 'libs', 'bench', 'test']
         .flatMap((dir) => listFiles(path.join(DIST_DIR, dir)))
         .filter((file) => file.endsWith('.spec.js'))
         .sort()
     : [];
   const e2e = selection.e2e
-    ? ['apps', 'scripts']
+    ? ['apps', 'scripts', 'test']
         .flatMap((dir) => listFiles(path.join(DIST_DIR, dir)))
         .filter(isE2e)
+        .sort()
+    : [];
+  const image = selection.image
+    ? listFiles(path.join(DIST_DIR, 'test'))
+        .filter((file) => file.endsWith('.image-spec.js'))
         .sort()
     : [];
   const matches = (file: string): boolean =>
     selection.filters.length === 0 ||
     selection.filters.some((filter) => path.relative(REPO_ROOT, file).includes(filter));
-  return [...unit, ...e2e].filter(matches);
+  return [...unit, ...e2e, ...image].filter(matches);
 }
 
 /**

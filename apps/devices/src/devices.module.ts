@@ -1,5 +1,6 @@
 import {
   AppThrottlerGuard,
+  DatabasePoolMetrics,
   CounterThrottlerStorage,
   HealthModule,
   loggerParams,
@@ -73,6 +74,7 @@ export class DevicesModule {
         { provide: DevicesConfig, useValue: config },
         { provide: BLOB_STORE, useValue: createBlobStore(config, 'devices') },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        DatabasePoolMetrics,
       ],
       exports: [DevicesConfig, ThrottlerModule, BLOB_STORE],
     };

@@ -1,6 +1,7 @@
 import {
   appVersion,
   AppThrottlerGuard,
+  DatabasePoolMetrics,
   CounterThrottlerStorage,
   HealthModule,
   loggerParams,
@@ -72,6 +73,7 @@ export class MentorModule {
         { provide: MentorConfig, useValue: config },
         { provide: BLOB_STORE, useValue: createBlobStore(config, 'mentor') },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        DatabasePoolMetrics,
       ],
       exports: [MentorConfig, BLOB_STORE],
     };

@@ -30,6 +30,7 @@ export * from './logging/logger-options';
 export * from './logging/request-log';
 export * from './metrics/metrics.module';
 export * from './metrics/metrics.service';
+export * from './metrics/database-pool-metrics';
 export * from './database/transaction';
 export * from './security/safe-equal';
 export * from './security/service-token.guard';
