@@ -1,4 +1,5 @@
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { registeredPg } from './pool-registry';
 
 export interface DatabaseSettings {
   url: string;
@@ -30,6 +31,8 @@ export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
     // A failed query reaches the caller as an exception; TypeORM's own log of it would print its
     // parameters, which can hold password and token hashes.
     logging: false,
+    // node-postgres with pools the `db_pool_connections` metric can read.
+    driver: registeredPg,
     extra: {
       max: settings.poolSize,
       // random_page_cost 1.1: storage is SSD-class today; with the default (4, for spinning

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { pgPoolOf } from '../database/pg-pool';
+import { poolCounts } from '../database/pool-registry';
 import { MetricsService } from './metrics.service';
 
 /**
@@ -10,16 +9,16 @@ import { MetricsService } from './metrics.service';
  */
 @Injectable()
 export class DatabasePoolMetrics {
-  constructor(metrics: MetricsService, dataSource: DataSource) {
-    const pool = pgPoolOf(dataSource);
+  constructor(metrics: MetricsService) {
     metrics.gauge(
       'db_pool_connections',
       'Database pool connections in use and idle, and requests waiting for one',
       ['state'],
       function () {
-        this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
-        this.set({ state: 'idle' }, pool.idleCount);
-        this.set({ state: 'waiting' }, pool.waitingCount);
+        const pool = poolCounts();
+        this.set({ state: 'in_use' }, pool.total - pool.idle);
+        this.set({ state: 'idle' }, pool.idle);
+        this.set({ state: 'waiting' }, pool.waiting);
       },
     );
   }
