@@ -4,6 +4,7 @@ import {
   type CommandListQueryDto,
   type ForwardedCommandStatusDto,
 } from '@app/contracts';
+import { DeliveryChannel, InjectDeliveryChannel } from '@app/delivery';
 import { errorBody, pgPoolOf, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
@@ -22,8 +23,8 @@ import { MentorConfig } from '../config/mentor.config';
 import { publishEvents } from '../events/event-publisher';
 import type { LiveEvent } from '../events/live-event';
 import { FleetService } from '../fleet/fleet.service';
-import { CommandHandoff } from './command-handoff.service';
 import { commandEventRecord, type CommandView } from './command-view';
+import { DEVICES_CHANNEL } from './devices-channel';
 import {
   APPLY_STATUS,
   COMMAND_COLUMNS,
@@ -49,7 +50,7 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly config: MentorConfig,
     dataSource: DataSource,
     private readonly fleet: FleetService,
-    private readonly handoff: CommandHandoff,
+    @InjectDeliveryChannel(DEVICES_CHANNEL) private readonly handoff: DeliveryChannel,
   ) {
     this.pool = pgPoolOf(dataSource);
     this.allowed = new Set(config.COMMAND_ALLOWLIST);
@@ -92,19 +93,21 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
         createdAt.toISOString(),
         expiresAt.toISOString(),
       ]);
-      await this.handoff.enqueue(
-        client,
-        commandid,
+      await this.handoff.enqueue(client, [
         {
-          commandid,
-          deviceid,
-          command_text: text,
-          issued_by: issuedBy,
-          created_at: createdAt.toISOString(),
-          expires_at: expiresAt.toISOString(),
+          topic: 'command',
+          recordId: commandid,
+          requestId,
+          payload: {
+            commandid,
+            deviceid,
+            command_text: text,
+            issued_by: issuedBy,
+            created_at: createdAt.toISOString(),
+            expires_at: expiresAt.toISOString(),
+          },
         },
-        requestId,
-      );
+      ]);
       await this.announce(client, rows);
       return rows[0];
     });
