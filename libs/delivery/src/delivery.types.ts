@@ -17,7 +17,7 @@ export interface SqlExecutor {
  * A message to enqueue. `recordId` is the id the receiver stores the record under. A bundle
  * (`bundle: true`) carries several records of its topic in one row (see outbox-bundle.ts): its
  * payload is their array and `recordId` names the first; `requestId` may then list several
- * request ids (bundleRequestId builds it).
+ * request ids separated by commas.
  */
 export interface OutboxMessage {
   channel: string;

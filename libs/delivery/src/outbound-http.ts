@@ -47,7 +47,8 @@ export function requestIdHeaders(requestIds: string[], prefix = 'relay'): Record
  */
 @Injectable()
 export class OutboundHttp {
-  private readonly timeoutMs: number;
+  /** The whole call's deadline: the HttpModule's `timeout`. */
+  readonly timeoutMs: number;
 
   constructor(private readonly http: HttpService) {
     this.timeoutMs = http.axiosRef.defaults.timeout ?? 0;

@@ -29,12 +29,6 @@ export function distinctRequestIds(messages: ClaimedMessage[]): string[] {
   return [...new Set(messages.flatMap(requestIdsOf))];
 }
 
-/** A bundle's `request_id`, from its records' request ids (repeats and nulls allowed). */
-export function bundleRequestId(requestIds: (string | null | undefined)[]): string | null {
-  const distinct = [...new Set(requestIds.filter((id): id is string => !!id))];
-  return distinct.length === 0 ? null : distinct.slice(0, MAX_BUNDLE_REQUEST_IDS).join(',');
-}
-
 /**
  * SQL aggregate building a bundle's `request_id` from `expression` (a text column or element
  * of the aggregated rows), for a producer that writes its bundles in its own statement.
