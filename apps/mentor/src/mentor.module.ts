@@ -13,6 +13,7 @@ import {
   ServiceTokenModule,
   DatabaseModule,
 } from '@app/platform';
+import { deliveryChannelToken } from '@app/delivery';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -27,8 +28,8 @@ import { FleetModule } from './fleet/fleet.module';
 import { IngestModule } from './ingest/ingest.module';
 import { SyncModule } from './sync/sync.module';
 import { TelemetryQueryModule } from './telemetry/telemetry-query.module';
-import { CommandHandoff } from './commands/command-handoff.service';
 import { CommandsModule } from './commands/commands.module';
+import { DEVICES_CHANNEL } from './commands/devices-channel';
 import { ScreenshotsModule } from './screenshots/screenshots.module';
 import { MENTOR_PARTITIONED_TABLES } from './ingest/telemetry-partitions';
 
@@ -53,7 +54,7 @@ export class MentorModule {
         ServiceTokenModule.forRoot(config.MENTOR_API_TOKEN),
         HealthModule.forRoot(
           { service: 'mentor', version: appVersion() },
-          { provider: CommandHandoff, imports: [CommandsModule] },
+          { provider: deliveryChannelToken(DEVICES_CHANNEL), imports: [CommandsModule] },
         ),
         IngestModule,
         AuthModule,

@@ -15,9 +15,9 @@ export interface SqlExecutor {
 
 /**
  * A message to enqueue. `recordId` is the id the receiver stores the record under. A bundle
- * (`bundle: true`) carries several records of its topic in one row: its payload is their array,
- * each record holding its own id in `id`, and `recordId` names the first. `requestId` may list
- * several request ids separated by commas (request ids never contain one).
+ * (`bundle: true`) carries several records of its topic in one row (see outbox-bundle.ts): its
+ * payload is their array and `recordId` names the first; `requestId` may then list several
+ * request ids separated by commas.
  */
 export interface OutboxMessage {
   channel: string;
@@ -41,16 +41,6 @@ export interface ClaimedMessage {
   createdAt: Date;
   /** Records in a bundle (its payload is their array); null for a message of one record. */
   bundleSize: number | null;
-}
-
-/** The records a claimed message carries, in order: one, or a bundle's. */
-export function recordsOf(message: ClaimedMessage): unknown[] {
-  return message.bundleSize === null ? [message.payload] : (message.payload as unknown[]);
-}
-
-/** The request ids a claimed message carries (a bundle's may be several). */
-export function requestIdsOf(message: ClaimedMessage): string[] {
-  return message.requestId ? message.requestId.split(',') : [];
 }
 
 export type SendOutcome =

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { recordsOf, requestIdsOf, type ChannelOptions } from './delivery.types';
+import type { ChannelOptions } from './delivery.types';
+import { recordsOf, requestIdsOf } from './outbox-bundle';
 import { OutboxRelay } from './outbox-relay';
 import { outboxBundlesDownSql } from './outbox-schema';
 import { OutboxWriter } from './outbox-writer';

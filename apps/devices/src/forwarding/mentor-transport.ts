@@ -1,17 +1,16 @@
 import { MENTOR_INGEST_PATHS, type DataType } from '@app/contracts';
 import {
-  postForDelivery,
+  distinctRequestIds,
+  OutboundHttp,
   recordsOf,
-  requestIdsOf,
   type ClaimedMessage,
   type DeliveryTransport,
   type SendOutcome,
 } from '@app/delivery';
-import { blobKey, type BlobStore } from '@app/platform';
-import { randomUUID } from 'node:crypto';
+import { BLOB_STORE, blobKey, type BlobStore } from '@app/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import { DevicesConfig } from '../config/devices.config';
 
-/** Origin request ids one forwarded request names at most (and an outbox bundle keeps). */
-export const MAX_ORIGIN_IDS = 50;
 /**
  * Screenshot requests carry their images (base64); a batch is split into requests of at most
  * this many bytes of JSON (one image alone may exceed it), well below the mentor's BODY_LIMIT.
@@ -20,17 +19,19 @@ export const SCREENSHOT_REQUEST_BYTES = 8 * 1_048_576;
 
 /**
  * Sends one topic's batch to the mentor endpoint of the reference table as a JSON array,
- * signed with the service token. The request id of the device request travels along: the
- * batch's own id when all its records came from one request, otherwise a relay id plus the
- * originating ids in `X-Origin-Request-Ids`.
+ * signed with the service token; the records' request ids travel along (see requestIdHeaders).
  */
+@Injectable()
 export class MentorTransport implements DeliveryTransport {
+  private readonly headers: Record<string, string>;
+
   constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
-    private readonly timeoutMs: number,
-    private readonly images?: BlobStore,
-  ) {}
+    private readonly config: DevicesConfig,
+    private readonly http: OutboundHttp,
+    @Inject(BLOB_STORE) private readonly images: BlobStore,
+  ) {
+    this.headers = { authorization: `Bearer ${config.MENTOR_API_TOKEN}` };
+  }
 
   async send(topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
     const path = MENTOR_INGEST_PATHS[topic as DataType];
@@ -47,7 +48,6 @@ export class MentorTransport implements DeliveryTransport {
    * failure is the batch's outcome (what was delivered before it is absorbed on redelivery).
    */
   private async sendScreenshots(path: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
-    if (!this.images) return { kind: 'permanent', reason: 'no image store to read screenshots' };
     let chunk: string[] = [];
     let chunkMessages: ClaimedMessage[] = [];
     let size = 2;
@@ -83,13 +83,11 @@ export class MentorTransport implements DeliveryTransport {
   }
 
   private async post(path: string, messages: ClaimedMessage[], body: string): Promise<SendOutcome> {
-    const origins = [...new Set(messages.flatMap(requestIdsOf))];
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${this.token}`,
-      'x-request-id': origins.length === 1 ? origins[0] : `relay-${randomUUID()}`,
-    };
-    if (origins.length > 1)
-      headers['x-origin-request-ids'] = origins.slice(0, MAX_ORIGIN_IDS).join(',');
-    return postForDelivery(new URL(path, this.baseUrl), body, headers, this.timeoutMs, 'mentor');
+    const answer = await this.http.postJson(new URL(path, this.config.MENTOR_API_URL), body, {
+      receiver: 'mentor',
+      requestIds: distinctRequestIds(messages),
+      headers: this.headers,
+    });
+    return answer.outcome;
   }
 }

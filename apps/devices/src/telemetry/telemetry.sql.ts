@@ -3,8 +3,7 @@ import {
   TELEMETRY_FIELD_COLUMNS,
   type TelemetryKind,
 } from '@app/contracts';
-import { insertMessagesFrom } from '@app/delivery';
-import { MAX_ORIGIN_IDS } from '../forwarding/mentor-transport';
+import { bundleRequestIdSql, insertMessagesFrom } from '@app/delivery';
 
 // Devices' hot-path SQL, kept in one place.
 
@@ -35,8 +34,8 @@ const INGEST_SQL = new Map<string, string>();
  *
  * The stored records are queued as bundles (one outbox row per $5 of them, in $1's order)
  * rather than one row each: an outbox row costs PostgreSQL about as much as the record itself,
- * once at ingest and twice more at delivery (claim, delete). A bundle keeps up to
- * MAX_ORIGIN_IDS of its records' distinct request ids, comma-separated, for tracing.
+ * once at ingest and twice more at delivery (claim, delete). The bundles are in the delivery
+ * engine's format (libs/delivery/src/outbox-bundle.ts), request ids included.
  *
  * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order), $5 records
  * per bundle at most.
@@ -60,13 +59,12 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
        SELECT (SELECT count(*) FROM input) AS records, (SELECT count(*) FROM stored) AS kept
      ), queued AS (${insertMessagesFrom(
        `SELECT $2, $3, (SELECT id::text FROM input WHERE n = 1), d,
-           (SELECT array_to_string((array_agg(DISTINCT r))[1:${MAX_ORIGIN_IDS}], ',')
-            FROM unnest($4::text[]) AS r),
+           (SELECT ${bundleRequestIdSql('r')} FROM unnest($4::text[]) AS r),
            c.records::int
          FROM doc, counts c WHERE ${whole}
          UNION ALL
          SELECT $2, $3, (array_agg(s.id::text ORDER BY i.n))[1], json_agg(e.payload ORDER BY i.n),
-           array_to_string((array_agg(DISTINCT ($4::text[])[i.n]))[1:${MAX_ORIGIN_IDS}], ','),
+           ${bundleRequestIdSql('($4::text[])[i.n]')},
            count(*)::int
          FROM stored s JOIN input i ON i.id = s.id
            JOIN (SELECT e.payload, e.n FROM doc, json_array_elements(doc.d) WITH ORDINALITY

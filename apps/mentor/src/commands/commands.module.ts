@@ -1,16 +1,20 @@
+import { DeliveryModule } from '@app/delivery';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { FleetModule } from '../fleet/fleet.module';
-import { CommandHandoff } from './command-handoff.service';
 import { CommandStatusController } from './command-status.controller';
 import { CommandsController } from './commands.controller';
 import { CommandsService } from './commands.service';
 import { CommandEntity } from './command.entity';
+import { devicesChannel } from './devices-channel';
+
+const handoff = DeliveryModule.forChannel(devicesChannel);
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CommandEntity]), FleetModule],
+  imports: [TypeOrmModule.forFeature([CommandEntity]), FleetModule, handoff],
   controllers: [CommandsController, CommandStatusController],
-  providers: [CommandsService, CommandHandoff],
-  exports: [CommandHandoff],
+  providers: [CommandsService],
+  // The hand-off channel reports on /health.
+  exports: [handoff],
 })
 export class CommandsModule {}

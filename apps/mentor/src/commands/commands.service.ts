@@ -4,6 +4,7 @@ import {
   type CommandListQueryDto,
   type ForwardedCommandStatusDto,
 } from '@app/contracts';
+import { DeliveryChannel, InjectDeliveryChannel } from '@app/delivery';
 import { errorBody, SqlPool, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
@@ -23,9 +24,9 @@ import { MentorConfig } from '../config/mentor.config';
 import { publishEvents } from '../events/event-publisher';
 import type { LiveEvent } from '../events/live-event';
 import { FleetService } from '../fleet/fleet.service';
-import { CommandHandoff } from './command-handoff.service';
 import { CommandEntity } from './command.entity';
 import { commandEventRecord, type CommandView } from './command-view';
+import { DEVICES_CHANNEL } from './devices-channel';
 import { COMMAND_COLUMNS, EXPIRE_PENDING } from './commands.sql';
 
 /** The columns of a command as the API shows it, and the flag the status rules need. */
@@ -64,7 +65,7 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly pool: SqlPool,
     @InjectRepository(CommandEntity) private readonly commands: Repository<CommandEntity>,
     private readonly fleet: FleetService,
-    private readonly handoff: CommandHandoff,
+    @InjectDeliveryChannel(DEVICES_CHANNEL) private readonly handoff: DeliveryChannel,
   ) {
     this.allowed = new Set(config.COMMAND_ALLOWLIST);
   }
@@ -108,19 +109,21 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
         status_at: createdAt,
       });
       const created: CommandView = await manager.findOneByOrFail(CommandEntity, { commandid });
-      await this.handoff.enqueue(
-        client,
-        commandid,
+      await this.handoff.enqueue(client, [
         {
-          commandid,
-          deviceid,
-          command_text: text,
-          issued_by: issuedBy,
-          created_at: createdAt.toISOString(),
-          expires_at: expiresAt.toISOString(),
+          topic: 'command',
+          recordId: commandid,
+          requestId,
+          payload: {
+            commandid,
+            deviceid,
+            command_text: text,
+            issued_by: issuedBy,
+            created_at: createdAt.toISOString(),
+            expires_at: expiresAt.toISOString(),
+          },
         },
-        requestId,
-      );
+      ]);
       await this.announce(client, [created]);
       return created;
     });

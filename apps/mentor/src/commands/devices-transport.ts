@@ -1,28 +1,35 @@
-import type { ClaimedMessage, DeliveryTransport, SendOutcome } from '@app/delivery';
-import { postForDelivery, recordsOf, requestIdsOf } from '@app/delivery';
-import { randomUUID } from 'node:crypto';
+import {
+  distinctRequestIds,
+  OutboundHttp,
+  recordsOf,
+  type ClaimedMessage,
+  type DeliveryTransport,
+  type SendOutcome,
+} from '@app/delivery';
+import { Injectable } from '@nestjs/common';
+import { MentorConfig } from '../config/mentor.config';
 
 export const INTERNAL_COMMANDS_PATH = '/api/v1/internal/commands';
 
 /** Hands commands to the Devices service's internal endpoint, signed with the service token. */
+@Injectable()
 export class DevicesTransport implements DeliveryTransport {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly token: string,
-    private readonly timeoutMs: number,
-  ) {}
+  private readonly headers: Record<string, string>;
 
-  send(_topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
-    const origins = [...new Set(messages.flatMap(requestIdsOf))];
-    return postForDelivery(
-      new URL(INTERNAL_COMMANDS_PATH, this.baseUrl),
-      JSON.stringify(messages.flatMap(recordsOf)),
-      {
-        authorization: `Bearer ${this.token}`,
-        'x-request-id': origins.length === 1 ? origins[0] : `relay-${randomUUID()}`,
-      },
-      this.timeoutMs,
-      'devices',
-    );
+  constructor(
+    private readonly config: MentorConfig,
+    private readonly http: OutboundHttp,
+  ) {
+    this.headers = { authorization: `Bearer ${config.MENTOR_API_TOKEN}` };
+  }
+
+  async send(_topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
+    const url = new URL(INTERNAL_COMMANDS_PATH, this.config.DEVICES_API_URL);
+    const answer = await this.http.postJson(url, JSON.stringify(messages.flatMap(recordsOf)), {
+      receiver: 'devices',
+      requestIds: distinctRequestIds(messages),
+      headers: this.headers,
+    });
+    return answer.outcome;
   }
 }

@@ -17,6 +17,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { MentorConfig } from '../config/mentor.config';
 import { IngestService } from '../ingest/ingest.service';
 import { DevicesExportClient, DevicesUnavailableError } from './devices-export.client';
@@ -41,7 +42,6 @@ export interface SyncResult {
 @Injectable()
 export class SyncService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncService.name);
-  private readonly client?: DevicesExportClient;
   private running?: Promise<SyncResult>;
   private timer?: NodeJS.Timeout;
   private readonly handlers: Record<
@@ -53,14 +53,8 @@ export class SyncService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: MentorConfig,
     private readonly pool: SqlPool,
     ingest: IngestService,
+    private readonly client: DevicesExportClient,
   ) {
-    if (config.DEVICES_API_URL && config.MENTOR_API_TOKEN) {
-      this.client = new DevicesExportClient(
-        config.DEVICES_API_URL,
-        config.MENTOR_API_TOKEN,
-        config.SYNC_TIMEOUT,
-      );
-    }
     // Pulled records are validated with the same classes as pushed ones.
     const pipe = <T extends object>(cls: new () => T) => new BatchBodyPipe(cls, batch);
     const devices = pipe(ForwardedDeviceDto);
@@ -80,11 +74,11 @@ export class SyncService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   get configured(): boolean {
-    return this.client !== undefined;
+    return this.client.configured;
   }
 
   onApplicationBootstrap(): void {
-    if (!this.client) return;
+    if (!this.configured) return;
     // Once at start: what Devices took in while this service was down arrives now, not at the
     // next period or a manual POST /sync.
     this.sync().then(
@@ -116,12 +110,12 @@ export class SyncService implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Pulls until the feed is drained (or a bounded number of pages); joins a run in progress. */
   sync(): Promise<SyncResult> {
-    if (!this.client) {
+    if (!this.configured) {
       return Promise.reject(
         new ConflictException(errorBody(409, 'Pull is off: DEVICES_API_URL is not set')),
       );
     }
-    this.running ??= this.run(this.client).finally(() => (this.running = undefined));
+    this.running ??= this.run().finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -145,7 +139,9 @@ export class SyncService implements OnApplicationBootstrap, OnApplicationShutdow
     };
   }
 
-  private async run(client: DevicesExportClient): Promise<SyncResult> {
+  private async run(): Promise<SyncResult> {
+    // One id for the run's requests, so Devices' log lines of one run read together.
+    const requestId = `sync-${randomUUID()}`;
     await this.pool.query(RECORD_ATTEMPT, [SOURCE]);
     const { rows } = await this.pool.query<{ cursor: string | null }>(READ_STATE, [SOURCE]);
     let cursor = rows[0]?.cursor ?? null;
@@ -158,7 +154,7 @@ export class SyncService implements OnApplicationBootstrap, OnApplicationShutdow
     };
     try {
       while (result.hasMore && result.pages < MAX_PAGES_PER_RUN) {
-        const page = await client.page(cursor, this.config.SYNC_PAGE_SIZE);
+        const page = await this.client.page(cursor, this.config.SYNC_PAGE_SIZE, requestId);
         result.stored += await this.store(page.records);
         result.pulled += page.records.length;
         result.pages += 1;

@@ -7,6 +7,9 @@ import { OutboxWriter } from '../outbox-writer';
 const SCHEMA = 'delivery';
 
 export interface OutboxTestDatabase {
+  /** The database's URL; connections reach the engine's tables through `searchPath`. */
+  url: string;
+  searchPath: string;
   pool: Pool;
   executor: SqlExecutor;
   /** Enqueues `count` messages `<prefix>-<n>` on a channel/topic, as a producer would. */
@@ -46,6 +49,8 @@ export async function openOutboxTestDatabase(prefix: string): Promise<OutboxTest
   const executor: SqlExecutor = pool;
   const writer = new OutboxWriter();
   return {
+    url,
+    searchPath: SCHEMA,
     pool,
     executor,
     enqueue: async (channel, topic, recordIds) => {

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module, Provider, Type } from '@nestjs/common';
+import { DynamicModule, Global, InjectionToken, Module, Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { HEALTH_OPTIONS, HealthOptions } from './health.options';
@@ -14,7 +14,8 @@ export class HealthModule {
   static forRoot(
     options: Omit<HealthOptions, 'summary'>,
     summaryFrom?: {
-      provider: Type<{ healthSummary(): Promise<Record<string, unknown>> }>;
+      /** A provider (class or token) with `healthSummary(): Promise<Record<string, unknown>>`. */
+      provider: InjectionToken;
       imports: DynamicModule['imports'];
     },
   ): DynamicModule {
