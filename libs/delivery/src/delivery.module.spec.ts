@@ -1,7 +1,6 @@
-import { MetricsModule, MetricsService } from '@app/platform';
+import { DatabaseModule, MetricsModule, MetricsService } from '@app/platform';
 import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -41,7 +40,7 @@ async function appWith(
 ): Promise<INestApplicationContext> {
   @Module({
     imports: [
-      TypeOrmModule.forRoot({
+      DatabaseModule.forRoot({
         type: 'postgres',
         url: db.url,
         extra: { max: 4, options: `-c search_path=${db.searchPath}` },
