@@ -16,6 +16,7 @@ export * from './health/shutdown-state.service';
 export * from './http/all-exceptions.filter';
 export * from './http/batch-body.pipe';
 export * from './http/batch-schema';
+export * from './http/dto-constraint';
 export * from './http/dto-schema';
 export * from './http/schema-ajv';
 export * from './http/bootstrap';

@@ -115,7 +115,7 @@ export class TelemetryRoutes implements OnModuleInit {
       const ingest = this.contexts.create(
         this,
         this.ingestFor(route, schema) as (...args: unknown[]) => unknown,
-        'ingest',
+        'ingestFor',
         undefined,
         undefined,
         undefined,
@@ -141,11 +141,7 @@ export class TelemetryRoutes implements OnModuleInit {
     }
   }
 
-  /** What ExternalContextCreator calls; the route's own handler is made by `ingestFor`. */
-  ingest(): never {
-    throw new Error('TelemetryRoutes.ingest is called through ingestFor');
-  }
-
+  /** A route's handler, run by ExternalContextCreator inside the global guards and interceptors. */
   private ingestFor(route: TelemetryRoute, schema: BatchSchema<object>): Ingest {
     const limitKey = `telemetry:${route.kind}`;
     const store = this.storeFor(route.kind);

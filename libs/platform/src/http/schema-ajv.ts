@@ -1,7 +1,8 @@
 import Ajv from 'ajv';
 import type { DataValidateFunction, DataValidationCxt } from 'ajv/dist/types';
 import type { ValidationArguments } from 'class-validator';
-import { CLASS_VALIDATOR_KEYWORD, DtoSchema, type DtoConstraint } from './dto-schema';
+import type { DtoConstraint } from './dto-constraint';
+import { CLASS_VALIDATOR_KEYWORD, DtoSchema } from './dto-schema';
 
 /**
  * Options of the ajv that validates request schemas, over Fastify's defaults: JSON values are
