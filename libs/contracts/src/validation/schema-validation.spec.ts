@@ -256,6 +256,21 @@ void describe('JSON Schemas of the wire DTOs', () => {
     }
   });
 
+  void it('shows every rule in OpenAPI as its standard keyword', () => {
+    assert.deepEqual(DtoSchema.of(ActivityDto)?.openApi(), {
+      type: 'object',
+      properties: {
+        id: { type: 'string', format: 'uuid', nullable: true },
+        timestamp: { type: 'string', format: 'date-time', nullable: true },
+        activity_type: { type: 'string', minLength: 1, maxLength: 64 },
+        description: { type: 'string', maxLength: 4000, nullable: true },
+        app: { type: 'string', maxLength: 255, nullable: true },
+        duration: { type: 'number', minimum: 0, maximum: 31_536_000, nullable: true },
+      },
+      required: ['activity_type'],
+    });
+  });
+
   void it('is not made for DTOs whose rules need class-transformer (nested records)', () => {
     assert.equal(DtoSchema.of(ForwardedProcessSnapshotDto), undefined);
   });

@@ -31,7 +31,7 @@ const TYPES: Record<string, string> = {
 
 /** Where a rule that has no keyword of its own stands in OpenAPI (documentation only). */
 const DOC_HINTS: Record<string, (c: unknown[]) => JsonSchema> = {
-  isUUID: () => ({ type: 'string', format: 'uuid' }),
+  isUuid: () => ({ type: 'string', format: 'uuid' }),
   isIso8601: () => ({ type: 'string', format: 'date-time' }),
   isBase64: () => ({ type: 'string', format: 'byte' }),
   matches: (c) => ({ type: 'string', pattern: c[0] instanceof RegExp ? c[0].source : c[0] }),
@@ -125,6 +125,7 @@ export class DtoSchema {
         const hint = DOC_HINTS[rule.name]?.(rule.constraints);
         if (hint && !rule.each) Object.assign(schema, hint, { type: schema.type ?? hint.type });
       }
+      if (property.optional && schema.type !== undefined) schema.nullable = true;
     }
     return record;
   }
