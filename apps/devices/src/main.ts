@@ -5,11 +5,7 @@ import { DEVICES_ROUTE_SECURITY, devicesSecuritySchemes } from './auth/route-sec
 import { DevicesConfig } from './config/devices.config';
 import { devicesDataSourceOptions } from './database/devices-data-source';
 import { DevicesModule } from './devices.module';
-import {
-  documentTelemetryRoutes,
-  TELEMETRY_API_MODELS,
-  TelemetryRoutes,
-} from './telemetry/telemetry.routes';
+import { documentTelemetryRoutes, TELEMETRY_API_MODELS } from './telemetry/telemetry.routes';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(DevicesConfig);
@@ -29,8 +25,6 @@ async function bootstrap(): Promise<void> {
       devicesDataSourceOptions(url, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
     module: (url) => DevicesModule.register(config, url),
     configure: async (app) => {
-      // The telemetry hot path, on Fastify itself (see TelemetryRoutes).
-      app.get(TelemetryRoutes).register(app.getHttpAdapter().getInstance());
       // Screenshots: one file, limited while streaming (a larger one is a 413 before it is read
       // whole). One byte over the limit is read so that readUpload can tell a file cut at the
       // limit from one of exactly the limit.

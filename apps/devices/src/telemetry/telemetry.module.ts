@@ -6,10 +6,9 @@ import { RegistrationModule } from '../registration/registration.module';
 import { TelemetryIngestService } from './telemetry-ingest.service';
 import { TelemetryRoutes } from './telemetry.routes';
 
-/** Telemetry writes: routes registered on Fastify by main.ts (see TelemetryRoutes). */
+/** Telemetry writes: routes TelemetryRoutes registers on Fastify when the module starts. */
 @Module({
   imports: [ForwardingModule, RegistrationModule, DeviceAuthModule],
   providers: [TelemetryIngestService, TelemetryRoutes, RouteRateLimiter],
-  exports: [TelemetryRoutes],
 })
 export class TelemetryModule {}

@@ -1,30 +1,32 @@
-import { Injectable, PipeTransform } from '@nestjs/common';
+import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
-import { CompiledValidator } from './compiled-validator';
+import { BatchSchema, isPlainObject, type BatchBodyOptions } from './batch-schema';
+import { DtoSchema } from './dto-schema';
 import { errorBody } from './error-body';
-import { BadRequestException } from '@nestjs/common';
-import { flattenValidationErrors, ValidationFailedException } from './validation-failed.exception';
 import type { FieldError } from './error-body';
+import { createSchemaAjv } from './schema-ajv';
+import { flattenValidationErrors, ValidationFailedException } from './validation-failed.exception';
 
-export interface BatchBodyOptions {
-  /** Accept a bare object as a batch of one. */
-  allowSingle: boolean;
-  maxItems: number;
-}
+export type { BatchBodyOptions } from './batch-schema';
+
+let sharedAjv: Ajv | undefined;
 
 /**
  * Validates a body that is one record or an array of records with the same class-validator
- * rules as the global pipe (which skips arrays). A batch is all-or-nothing: one bad item
- * refuses the request, naming the item and field (`[3].cpu_usage`).
+ * rules as the global pipe (which skips arrays), for Nest routes. A batch is all-or-nothing: one
+ * bad item refuses the request, naming the item and field (`[3].cpu_usage`).
  *
- * Batches are validated at high rates (telemetry, the mentor's ingest), so the class's rules
- * are compiled once (CompiledValidator) and a valid batch never goes through class-transformer
- * and the ValidationError machinery; a refused one does, for its error details.
+ * Batches are validated at high rates (the mentor's ingest), so the DTO's rules are checked as
+ * its JSON Schema (DtoSchema, BatchSchema), compiled once by ajv like a Fastify route schema; a
+ * DTO the schema cannot express (nested records) goes through class-transformer and
+ * class-validator.
  */
 @Injectable()
 export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T[]> {
-  private compiled?: CompiledValidator | null;
+  private compiled?: { schema: BatchSchema<T>; validate: ValidateFunction } | null;
   private known?: ReadonlySet<string>;
 
   constructor(
@@ -33,11 +35,9 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
   ) {}
 
   transform(body: unknown): T[] {
-    const items = this.itemsOf(body);
-    const valid = this.validFast(items);
-    return valid
-      ? valid.map((item) => Object.assign(new this.cls(), item))
-      : this.validateWithDetails(items);
+    const compiled = this.compile();
+    if (!compiled) return this.validateWithDetails(this.itemsOf(body));
+    return this.valid(compiled, body).map((item) => Object.assign(new this.cls(), item));
   }
 
   /**
@@ -47,8 +47,34 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
    * the answer can show a client the names it misspelt.
    */
   records(body: unknown, ignored?: Set<string>): T[] {
-    const items = this.itemsOf(body);
-    return this.validFast(items, ignored) ?? this.validateWithDetails(items, ignored);
+    const compiled = this.compile();
+    if (!compiled) return this.validateWithDetails(this.itemsOf(body), ignored);
+    return this.valid(compiled, body, ignored);
+  }
+
+  private compile(): { schema: BatchSchema<T>; validate: ValidateFunction } | undefined {
+    // Compiled on first use, once every decorator of the class has run.
+    if (this.compiled === undefined) {
+      const dto = DtoSchema.of(this.cls);
+      if (dto) {
+        const schema = new BatchSchema<T>(dto, this.options);
+        sharedAjv ??= createSchemaAjv();
+        this.compiled = { schema, validate: sharedAjv.compile(schema.body()) };
+      } else {
+        this.compiled = null;
+      }
+    }
+    return this.compiled ?? undefined;
+  }
+
+  private valid(
+    { schema, validate }: { schema: BatchSchema<T>; validate: ValidateFunction },
+    body: unknown,
+    ignored?: Set<string>,
+  ): T[] {
+    const wrapped = schema.wrap(body);
+    if (!validate(wrapped)) throw schema.refusal(validate.errors ?? [], wrapped);
+    return schema.accept(wrapped as Record<string, unknown>[], ignored);
   }
 
   private itemsOf(body: unknown): unknown[] {
@@ -73,21 +99,6 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
       );
     }
     return items;
-  }
-
-  /** The records when class-validator would accept all of them, else undefined. */
-  private validFast(items: unknown[], ignored?: Set<string>): T[] | undefined {
-    // Compiled on first use, once every decorator of the class has run.
-    if (this.compiled === undefined) this.compiled = CompiledValidator.compile(this.cls) ?? null;
-    if (this.compiled === null) return undefined;
-    for (let index = 0; index < items.length; index++) {
-      const item = items[index];
-      if (!isPlainObject(item) || !this.compiled.validate(item, ignored)) return undefined;
-      if (isEmpty(item)) {
-        throw new ValidationFailedException([this.noKnownField(index, [...(ignored ?? [])])]);
-      }
-    }
-    return items as T[];
   }
 
   /** The fields the class declares (those a record may carry). */
@@ -140,13 +151,4 @@ export class BatchBodyPipe<T extends object> implements PipeTransform<unknown, T
     if (fields.length > 0) throw new ValidationFailedException(fields);
     return out;
   }
-}
-
-function isEmpty(object: Record<string, unknown>): boolean {
-  for (const key in object) if (Object.hasOwn(object, key)) return false;
-  return true;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

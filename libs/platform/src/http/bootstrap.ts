@@ -14,6 +14,7 @@ import { useStrictJsonParser } from './json-body-parser';
 import { applyRouteSecurity, type RouteSecurityRules } from './route-security';
 import { useSecurityHeaders } from './security-headers';
 import { createValidationPipe } from './validation';
+import { classValidatorKeyword, SCHEMA_AJV_OPTIONS } from './schema-ajv';
 
 export interface HttpAppOptions {
   title: string;
@@ -55,6 +56,8 @@ export async function createHttpApp(
     // Refuse `__proto__`/`constructor` keys outright instead of trusting code downstream.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    // Route schemas (the telemetry routes' bodies) are checked as class-validator would.
+    ajv: { customOptions: SCHEMA_AJV_OPTIONS, plugins: [classValidatorKeyword] },
   });
   // Nest's own parsers would add application/x-www-form-urlencoded; JSON is registered below.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {

@@ -36,15 +36,27 @@ function range(low: number | undefined, high: number | undefined, unit: string):
  * Runs only for a refused request.
  */
 export function fieldMessages(error: ValidationError): string[] {
-  const constraints = error.constraints ?? {};
+  const missing = 'value' in error && error.value === undefined;
+  return describeField(error.property, missing, error.constraints ?? {}, () =>
+    declaredBounds(error.target, error.property),
+  );
+}
+
+/**
+ * The messages of one refused property from the rules it broke (class-validator's constraint
+ * names and messages) and its declared bounds; shared by both ways a body is validated.
+ */
+export function describeField(
+  property: string,
+  missing: boolean,
+  constraints: Record<string, string>,
+  declared: () => ReadonlyMap<string, number>,
+): string[] {
   const names = Object.keys(constraints);
-  const property = error.property;
-  if ('value' in error && error.value === undefined && !('isEmpty' in constraints)) {
-    return [`${property} is missing`];
-  }
+  if (missing && !('isEmpty' in constraints)) return [`${property} is missing`];
   const other = names.filter((name) => !BOUNDS.has(name));
   if (other.length > 0) return other.map((name) => constraints[name]);
-  const bounds = declaredBounds(error.target, property);
+  const bounds = declared();
   const messages: string[] = [];
   if (names.some((name) => name === 'min' || name === 'max')) {
     messages.push(`${property} must be ${range(bounds.get('min'), bounds.get('max'), '')}`);

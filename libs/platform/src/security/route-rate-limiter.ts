@@ -21,9 +21,9 @@ interface Throttler {
 
 /**
  * The per-IP limit AppThrottlerGuard applies to Nest routes, for routes registered on Fastify
- * directly (Nest's guards never see those): the same configured throttlers and storage, a
- * budget per route and client address, the same `X-RateLimit-*` headers and the same 429 with
- * `Retry-After`. Only fixed numeric limits are supported (what the services configure).
+ * directly (the telemetry routes, which skip that guard with @SkipThrottle): the same
+ * configured throttlers and storage, a budget per route and client address, the same
+ * `X-RateLimit-*` headers and the same 429 with `Retry-After`. Only fixed numeric limits are supported (what the services configure).
  */
 @Injectable()
 export class RouteRateLimiter {

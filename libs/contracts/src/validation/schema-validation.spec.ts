@@ -1,5 +1,11 @@
 import { fuzzSeed, mulberry32 } from '@app/testing/seeded-random';
-import { CompiledValidator } from '@app/platform';
+import {
+  BatchSchema,
+  createSchemaAjv,
+  DtoSchema,
+  flattenValidationErrors,
+  ValidationFailedException,
+} from '@app/platform';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import assert from 'node:assert/strict';
@@ -17,10 +23,11 @@ import {
 import { ForwardedScreenshotDto } from '../screenshots/screenshot.dto';
 
 /**
- * The compiled validators (the fast path of BatchBodyPipe) must give class-validator's verdict
- * for every body: random records built from values around every limit of every wire DTO are
- * checked both ways, and an accepted record must keep exactly the fields class-validator keeps.
- * FUZZ_SEED=<n> replays a run.
+ * The JSON Schemas generated from the wire DTOs (DtoSchema, validated by ajv as Fastify does)
+ * must give class-validator's verdict for every body: random records built from values around
+ * every limit of every wire DTO are checked both ways, an accepted record must keep exactly the
+ * fields class-validator keeps, and a refused one must be answered with the field errors the
+ * class-validator path gives. FUZZ_SEED=<n> replays a run.
  */
 const SEED = fuzzSeed();
 const RECORDS_PER_DTO = 4000;
@@ -166,16 +173,16 @@ const CASES: [string, new () => object][] = [
 function classValidatorVerdict(
   cls: new () => object,
   plain: Record<string, unknown>,
-): { valid: boolean; kept: Record<string, unknown> } {
+): { valid: boolean; kept: Record<string, unknown>; details: unknown } {
   const instance = plainToInstance(cls, plain) as Record<string, unknown>;
   const errors = validateSync(instance, {
     whitelist: true,
     forbidUnknownValues: true,
-    validationError: { target: false, value: false },
+    validationError: { target: true, value: true },
   });
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(instance)) if (value !== undefined) kept[key] = value;
-  return { valid: errors.length === 0, kept };
+  return { valid: errors.length === 0, kept, details: flattenValidationErrors(errors, '[0]') };
 }
 
 function propertiesOf(cls: new () => object): string[] {
@@ -208,14 +215,17 @@ function acceptedValues(cls: new () => object, properties: string[]): Map<string
   return accepted;
 }
 
-void describe('Compiled validation of the wire DTOs', () => {
-  void it('gives class-validator verdict and fields for random records of every DTO', () => {
-    console.log(`compiled-validation seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
+void describe('JSON Schemas of the wire DTOs', () => {
+  void it('give class-validator verdict, fields and messages for random records of every DTO', () => {
+    console.log(`schema-validation seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
     const random = mulberry32(SEED);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const ajv = createSchemaAjv();
     for (const [name, cls] of CASES) {
-      const compiled = CompiledValidator.compile(cls);
-      assert.ok(compiled, `${name} compiles`);
+      const dto = DtoSchema.of(cls);
+      assert.ok(dto, `${name} has a schema`);
+      const schema = new BatchSchema(dto, { allowSingle: false, maxItems: 10 });
+      const validate = ajv.compile(schema.body());
       const properties = propertiesOf(cls);
       const accepted = acceptedValues(cls, properties);
       let valid = 0;
@@ -229,19 +239,39 @@ void describe('Compiled validation of the wire DTOs', () => {
         }
         if (random() < 0.3) record[pick(UNKNOWN_KEYS)] = pick(VALUES);
         const expected = classValidatorVerdict(cls, structuredClone(record));
-        const fast = structuredClone(record);
+        const body = [structuredClone(record)];
         const label = `${name} ${JSON.stringify(record).slice(0, 300)} (seed ${SEED})`;
-        assert.equal(compiled.validate(fast), expected.valid, label);
+        assert.equal(validate(body), expected.valid, label);
+        const known = Object.keys(record).some((key) => dto.known.has(key));
         if (expected.valid) {
           valid++;
-          assert.deepEqual(fast, expected.kept, label);
+          if (known) assert.deepEqual(schema.accept(body)[0], expected.kept, label);
+        } else if (known) {
+          const refusal = schema.refusal(validate.errors ?? [], body);
+          assert.ok(refusal instanceof ValidationFailedException, label);
+          assert.deepEqual(refusal.fields, expected.details, label);
         }
       }
       assert.ok(valid > RECORDS_PER_DTO / 10, `${name}: only ${valid} valid records generated`);
     }
   });
 
-  void it('is not used for DTOs whose rules need class-transformer (nested records)', () => {
-    assert.equal(CompiledValidator.compile(ForwardedProcessSnapshotDto), undefined);
+  void it('shows every rule in OpenAPI as its standard keyword', () => {
+    assert.deepEqual(DtoSchema.of(ActivityDto)?.openApi(), {
+      type: 'object',
+      properties: {
+        id: { type: 'string', format: 'uuid', nullable: true },
+        timestamp: { type: 'string', format: 'date-time', nullable: true },
+        activity_type: { type: 'string', minLength: 1, maxLength: 64 },
+        description: { type: 'string', maxLength: 4000, nullable: true },
+        app: { type: 'string', maxLength: 255, nullable: true },
+        duration: { type: 'number', minimum: 0, maximum: 31_536_000, nullable: true },
+      },
+      required: ['activity_type'],
+    });
+  });
+
+  void it('is not made for DTOs whose rules need class-transformer (nested records)', () => {
+    assert.equal(DtoSchema.of(ForwardedProcessSnapshotDto), undefined);
   });
 });
