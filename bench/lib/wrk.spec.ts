@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
 import { haveWrk, wrk } from './wrk';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -50,20 +49,19 @@ const targets = [
   { path: '/api/v1/devices/dev-b/metrics', headers: { Authorization: 'Bearer token-b' } },
 ];
 
-void describe(
+((haveWrk() ? false : 'wrk is not installed') ? describe.skip : describe)(
   'the wrk load generator',
-  { skip: haveWrk() ? false : 'wrk is not installed' },
   () => {
     let rec: ReturnType<typeof recorder>;
     let url = '';
-    before(async () => {
+    beforeAll(async () => {
       rec = recorder();
       await new Promise<void>((resolve) => rec.server.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(rec.server.address() as AddressInfo).port}`;
     });
-    after(() => rec.server.close());
+    afterAll(() => rec.server.close());
 
-    void it('sends fresh metric samples with new ids to each target in turn, with its own token, and counts only 2xx answers', async () => {
+    it('sends fresh metric samples with new ids to each target in turn, with its own token, and counts only 2xx answers', async () => {
       rec.seen.length = 0;
       const load = await wrk({ url, connections: 4, durationS: 1, targets, records: 3 });
       const seen = rec.seen.slice();
@@ -106,7 +104,7 @@ void describe(
       );
     });
 
-    void it('sends one object rather than an array for single records', async () => {
+    it('sends one object rather than an array for single records', async () => {
       rec.seen.length = 0;
       await wrk({ url, connections: 1, durationS: 1, targets: targets.slice(0, 1), records: 1 });
       assert.ok(rec.seen.length > 0);

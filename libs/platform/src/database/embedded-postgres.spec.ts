@@ -1,3 +1,4 @@
+import { compiledFile } from '@app/testing/repo-root';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -5,7 +6,6 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 import { EmbeddedPostgresCluster } from './embedded-postgres';
@@ -51,7 +51,7 @@ async function waitForExit(pid: number, deadlineMs: number): Promise<void> {
 async function startInChildProcess(
   dataDir: string,
 ): Promise<{ pid: number; port: number; kill: () => void }> {
-  const modulePath = path.join(__dirname, 'embedded-postgres.js');
+  const modulePath = compiledFile('libs/platform/src/database/embedded-postgres.ts');
   const script = `
     const { EmbeddedPostgresCluster } = require(${JSON.stringify(modulePath)});
     const cluster = new EmbeddedPostgresCluster({ dataDir: ${JSON.stringify(dataDir)} });
@@ -72,7 +72,7 @@ async function startInChildProcess(
   return { pid: child.pid ?? 0, port, kill: () => child.kill('SIGKILL') };
 }
 
-void describe('EmbeddedPostgresCluster', () => {
+describe('EmbeddedPostgresCluster', () => {
   let root: string;
   const clusters: EmbeddedPostgresCluster[] = [];
   const track = (cluster: EmbeddedPostgresCluster): EmbeddedPostgresCluster => {
@@ -80,19 +80,19 @@ void describe('EmbeddedPostgresCluster', () => {
     return cluster;
   };
 
-  before(() => {
+  beforeAll(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'raqeem-embedded-pg-'));
     // mkdtemp makes 0700 folders; as root that would send every cluster to /var/tmp.
     fs.chmodSync(root, 0o755);
   });
 
-  after(async () => {
+  afterAll(async () => {
     // A failed test must not leave a postmaster behind.
     for (const cluster of clusters) await cluster.stop().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  void it('starts a fresh cluster, creates a database, answers queries and stops', async () => {
+  it('starts a fresh cluster, creates a database, answers queries and stops', async () => {
     const cluster = track(new EmbeddedPostgresCluster({ dataDir: path.join(root, 'fresh') }));
     await cluster.start();
     try {
@@ -112,7 +112,7 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(fs.existsSync(path.join(cluster.dataDir, 'postmaster.pid')), false);
   });
 
-  void it('keeps its data across a stop and a second start, even when the preferred port is taken', async () => {
+  it('keeps its data across a stop and a second start, even when the preferred port is taken', async () => {
     const dataDir = path.join(root, 'restart');
     const first = track(new EmbeddedPostgresCluster({ dataDir }));
     await first.start();
@@ -139,7 +139,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it('reuses the postmaster left running by an owner that was killed with SIGKILL', async () => {
+  it('reuses the postmaster left running by an owner that was killed with SIGKILL', async () => {
     const dataDir = path.join(root, 'reuse');
     const owner = await startInChildProcess(dataDir);
     owner.kill();
@@ -160,7 +160,7 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(isAlive(survivor), false);
   });
 
-  void it('starts anew when postmaster.pid is stale', async () => {
+  it('starts anew when postmaster.pid is stale', async () => {
     const dataDir = path.join(root, 'stale');
     const cluster = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
     await cluster.start();
@@ -182,7 +182,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it("an instance attached to another live process's cluster leaves it running when it stops", async () => {
+  it("an instance attached to another live process's cluster leaves it running when it stops", async () => {
     const dataDir = path.join(root, 'shared');
     const owner = await startInChildProcess(dataDir);
     try {
@@ -207,7 +207,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it('is stopped by the last of the processes using it, whichever started it', async () => {
+  it('is stopped by the last of the processes using it, whichever started it', async () => {
     const dataDir = path.join(root, 'last-out');
     const starter = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
     const attached = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
@@ -222,7 +222,7 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(isAlive(postmaster), false);
   });
 
-  void it('comes back on the port of its last run, so clients holding the old URL reconnect', async () => {
+  it('comes back on the port of its last run, so clients holding the old URL reconnect', async () => {
     const dataDir = path.join(root, 'same-port');
     const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
     await first.start();
@@ -237,7 +237,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it('stops cleanly when its folder was deleted while it ran', async () => {
+  it('stops cleanly when its folder was deleted while it ran', async () => {
     const parent = path.join(root, 'deleted');
     const cluster = track(
       new EmbeddedPostgresCluster({ dataDir: path.join(parent, 'pg'), log: () => undefined }),
@@ -250,82 +250,87 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(fs.existsSync(parent), false, 'nothing recreated');
   });
 
-  void describe('as root, with a folder the postgres user cannot reach', { skip: asRoot }, () => {
-    let hidden: string;
-    before(() => {
-      hidden = path.join(root, 'hidden');
-      fs.mkdirSync(hidden, { mode: 0o700 });
-      fs.chmodSync(hidden, 0o700);
-    });
+  (asRoot ? describe.skip : describe)(
+    'as root, with a folder the postgres user cannot reach',
+    () => {
+      let hidden: string;
+      beforeAll(() => {
+        hidden = path.join(root, 'hidden');
+        fs.mkdirSync(hidden, { mode: 0o700 });
+        fs.chmodSync(hidden, 0o700);
+      });
 
-    void it('moves the cluster to /var/tmp, says where, and notes it in the folder', async () => {
-      const dataDir = path.join(hidden, 'pg');
-      const lines: string[] = [];
-      const cluster = track(
-        new EmbeddedPostgresCluster({ dataDir, log: (line) => lines.push(line) }),
-      );
-      try {
-        await cluster.start();
-        assert.equal(cluster.relocated, true);
-        assert.match(cluster.dataDir, /^\/var\/tmp\/raqeem-data\/[0-9a-f]{16}-[0-9a-f]{12}\/pg$/);
-        assert.deepEqual(await query(cluster.url('postgres'), 'SELECT 3 AS three'), [{ three: 3 }]);
-        const marker = fs.readFileSync(path.join(dataDir, MARKER_FILE), 'utf8');
-        assert.equal(marker.split('\n')[0], cluster.dataDir);
-        assert.ok(lines.some((line) => line.includes(cluster.dataDir)));
-      } finally {
-        await cluster.stop();
-        fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
-      }
-    });
-
-    void it('lives as long as its folder: a deleted folder gets a fresh cluster, the old one is removed', async () => {
-      const dataDir = path.join(hidden, 'reset');
-      const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-      await first.start();
-      const oldPlace = first.dataDir;
-      await first.ensureDatabase('app');
-      await query(first.url('app'), 'CREATE TABLE kept (v int)');
-      await first.stop();
-      const again = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-      await again.start();
-      assert.equal(again.dataDir, oldPlace, 'the folder still names its cluster');
-      await again.stop();
-
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      const fresh = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-      try {
-        await fresh.start();
-        assert.notEqual(fresh.dataDir, oldPlace);
-        assert.equal(fs.existsSync(path.dirname(oldPlace)), false, 'the orphan is removed');
-        const found = await query(
-          fresh.url('postgres'),
-          "SELECT 1 FROM pg_database WHERE datname = 'app'",
+      it('moves the cluster to /var/tmp, says where, and notes it in the folder', async () => {
+        const dataDir = path.join(hidden, 'pg');
+        const lines: string[] = [];
+        const cluster = track(
+          new EmbeddedPostgresCluster({ dataDir, log: (line) => lines.push(line) }),
         );
-        assert.deepEqual(found, []);
-      } finally {
-        await fresh.stop();
-        fs.rmSync(path.dirname(fresh.dataDir), { recursive: true, force: true });
-      }
-    });
+        try {
+          await cluster.start();
+          assert.equal(cluster.relocated, true);
+          assert.match(cluster.dataDir, /^\/var\/tmp\/raqeem-data\/[0-9a-f]{16}-[0-9a-f]{12}\/pg$/);
+          assert.deepEqual(await query(cluster.url('postgres'), 'SELECT 3 AS three'), [
+            { three: 3 },
+          ]);
+          const marker = fs.readFileSync(path.join(dataDir, MARKER_FILE), 'utf8');
+          assert.equal(marker.split('\n')[0], cluster.dataDir);
+          assert.ok(lines.some((line) => line.includes(cluster.dataDir)));
+        } finally {
+          await cluster.stop();
+          fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
+        }
+      });
 
-    void it("removes the earlier layout's orphan (RELOCATED_ROOT/<hash>) once its folder is gone", async () => {
-      const dataDir = path.join(hidden, 'legacy');
-      const legacy = path.join(
-        RELOCATED_ROOT,
-        createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
-      );
-      fs.mkdirSync(legacy, { recursive: true });
-      fs.writeFileSync(path.join(legacy, 'PG_VERSION'), '17\n');
-      const cluster = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-      try {
-        await cluster.start();
-        assert.notEqual(cluster.dataDir, legacy);
-        assert.equal(fs.existsSync(legacy), false);
-      } finally {
-        await cluster.stop();
-        fs.rmSync(legacy, { recursive: true, force: true });
-        fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
-      }
-    });
-  });
+      it('lives as long as its folder: a deleted folder gets a fresh cluster, the old one is removed', async () => {
+        const dataDir = path.join(hidden, 'reset');
+        const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+        await first.start();
+        const oldPlace = first.dataDir;
+        await first.ensureDatabase('app');
+        await query(first.url('app'), 'CREATE TABLE kept (v int)');
+        await first.stop();
+        const again = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+        await again.start();
+        assert.equal(again.dataDir, oldPlace, 'the folder still names its cluster');
+        await again.stop();
+
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        const fresh = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+        try {
+          await fresh.start();
+          assert.notEqual(fresh.dataDir, oldPlace);
+          assert.equal(fs.existsSync(path.dirname(oldPlace)), false, 'the orphan is removed');
+          const found = await query(
+            fresh.url('postgres'),
+            "SELECT 1 FROM pg_database WHERE datname = 'app'",
+          );
+          assert.deepEqual(found, []);
+        } finally {
+          await fresh.stop();
+          fs.rmSync(path.dirname(fresh.dataDir), { recursive: true, force: true });
+        }
+      });
+
+      it("removes the earlier layout's orphan (RELOCATED_ROOT/<hash>) once its folder is gone", async () => {
+        const dataDir = path.join(hidden, 'legacy');
+        const legacy = path.join(
+          RELOCATED_ROOT,
+          createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
+        );
+        fs.mkdirSync(legacy, { recursive: true });
+        fs.writeFileSync(path.join(legacy, 'PG_VERSION'), '17\n');
+        const cluster = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+        try {
+          await cluster.start();
+          assert.notEqual(cluster.dataDir, legacy);
+          assert.equal(fs.existsSync(legacy), false);
+        } finally {
+          await cluster.stop();
+          fs.rmSync(legacy, { recursive: true, force: true });
+          fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
+        }
+      });
+    },
+  );
 });
