@@ -11,26 +11,32 @@ import * as path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 
 const MESSAGE_LINES = 12;
+/** Stack frames of Jest and Node themselves, left out of the summary. */
+const FRAMEWORK_FRAME = /^\s*at .*(\/node_modules\/|<anonymous>|node:internal)/;
 
-/** What Jest calls on a reporter before the end of the run, passed on to the wrapped ones. */
-const FORWARDED = [
-  'onRunStart',
-  'onTestStart',
-  'onTestFileStart',
-  'onTestCaseStart',
-  'onTestCaseResult',
-  'onTestFileResult',
-  'onTestResult',
-];
+/**
+ * What Jest calls on a reporter before the end of the run, passed on to the wrapped ones as
+ * Jest's dispatcher would: each hook, or the older name it replaces.
+ */
+const FORWARDED = {
+  onRunStart: [],
+  onTestFileStart: ['onTestStart'],
+  onTestCaseStart: [],
+  onTestCaseResult: [],
+  onTestFileResult: ['onTestResult'],
+};
 
 export default class TotalsReporter {
   constructor(globalConfig, _options, context) {
     this.rootDir = globalConfig.rootDir;
     const Default = globalConfig.verbose ? VerboseReporter : DefaultReporter;
     this.reporters = [new Default(globalConfig), new SummaryReporter(globalConfig, {}, context)];
-    for (const hook of FORWARDED) {
+    for (const [hook, older] of Object.entries(FORWARDED)) {
       this[hook] = async (...args) => {
-        for (const reporter of this.reporters) await reporter[hook]?.(...args);
+        for (const reporter of this.reporters) {
+          const name = [hook, ...older].find((candidate) => reporter[candidate]);
+          if (name) await reporter[name](...args);
+        }
       };
     }
   }
@@ -64,15 +70,18 @@ export default class TotalsReporter {
       }
     }
     const lines = [];
-    if (failures.length > 0) {
-      lines.push('', 'failing tests:', '');
-      for (const { name, message } of failures) {
-        const text = stripVTControlCharacters(message ?? '')
-          .split('\n')
-          .filter((line) => line.trim() !== '')
-          .slice(0, MESSAGE_LINES);
-        lines.push(`✖ ${name}`, ...text.map((line) => `    ${line.trim()}`), '');
+    if (failures.length > 0) lines.push('', 'failing tests:', '');
+    // Tests failed by one error (a failed beforeAll fails each test below it) share a paragraph.
+    for (let i = 0; i < failures.length;) {
+      const { message } = failures[i];
+      for (; i < failures.length && failures[i].message === message; i++) {
+        lines.push(`✖ ${failures[i].name}`);
       }
+      const text = stripVTControlCharacters(message ?? '')
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !FRAMEWORK_FRAME.test(line))
+        .slice(0, MESSAGE_LINES);
+      lines.push(...text.map((line) => `    ${line.trim()}`), '');
     }
     const skipped = results.numPendingTests + results.numTodoTests;
     lines.push(

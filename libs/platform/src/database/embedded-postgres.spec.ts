@@ -11,7 +11,8 @@ import { Client } from 'pg';
 import { EmbeddedPostgresCluster } from './embedded-postgres';
 import { MARKER_FILE, RELOCATED_ROOT } from './relocated-cluster';
 
-const asRoot = process.getuid?.() !== 0 ? 'needs root' : false;
+/** Tests of what only a root run does (skipped, and counted as skipped, otherwise). */
+const describeAsRoot = process.getuid?.() === 0 ? describe : describe.skip;
 
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new Client({ connectionString: url });
@@ -250,87 +251,82 @@ describe('EmbeddedPostgresCluster', () => {
     assert.equal(fs.existsSync(parent), false, 'nothing recreated');
   });
 
-  (asRoot ? describe.skip : describe)(
-    'as root, with a folder the postgres user cannot reach',
-    () => {
-      let hidden: string;
-      beforeAll(() => {
-        hidden = path.join(root, 'hidden');
-        fs.mkdirSync(hidden, { mode: 0o700 });
-        fs.chmodSync(hidden, 0o700);
-      });
+  describeAsRoot('as root, with a folder the postgres user cannot reach', () => {
+    let hidden: string;
+    beforeAll(() => {
+      hidden = path.join(root, 'hidden');
+      fs.mkdirSync(hidden, { mode: 0o700 });
+      fs.chmodSync(hidden, 0o700);
+    });
 
-      it('moves the cluster to /var/tmp, says where, and notes it in the folder', async () => {
-        const dataDir = path.join(hidden, 'pg');
-        const lines: string[] = [];
-        const cluster = track(
-          new EmbeddedPostgresCluster({ dataDir, log: (line) => lines.push(line) }),
+    it('moves the cluster to /var/tmp, says where, and notes it in the folder', async () => {
+      const dataDir = path.join(hidden, 'pg');
+      const lines: string[] = [];
+      const cluster = track(
+        new EmbeddedPostgresCluster({ dataDir, log: (line) => lines.push(line) }),
+      );
+      try {
+        await cluster.start();
+        assert.equal(cluster.relocated, true);
+        assert.match(cluster.dataDir, /^\/var\/tmp\/raqeem-data\/[0-9a-f]{16}-[0-9a-f]{12}\/pg$/);
+        assert.deepEqual(await query(cluster.url('postgres'), 'SELECT 3 AS three'), [{ three: 3 }]);
+        const marker = fs.readFileSync(path.join(dataDir, MARKER_FILE), 'utf8');
+        assert.equal(marker.split('\n')[0], cluster.dataDir);
+        assert.ok(lines.some((line) => line.includes(cluster.dataDir)));
+      } finally {
+        await cluster.stop();
+        fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
+      }
+    });
+
+    it('lives as long as its folder: a deleted folder gets a fresh cluster, the old one is removed', async () => {
+      const dataDir = path.join(hidden, 'reset');
+      const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      await first.start();
+      const oldPlace = first.dataDir;
+      await first.ensureDatabase('app');
+      await query(first.url('app'), 'CREATE TABLE kept (v int)');
+      await first.stop();
+      const again = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      await again.start();
+      assert.equal(again.dataDir, oldPlace, 'the folder still names its cluster');
+      await again.stop();
+
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      const fresh = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      try {
+        await fresh.start();
+        assert.notEqual(fresh.dataDir, oldPlace);
+        assert.equal(fs.existsSync(path.dirname(oldPlace)), false, 'the orphan is removed');
+        const found = await query(
+          fresh.url('postgres'),
+          "SELECT 1 FROM pg_database WHERE datname = 'app'",
         );
-        try {
-          await cluster.start();
-          assert.equal(cluster.relocated, true);
-          assert.match(cluster.dataDir, /^\/var\/tmp\/raqeem-data\/[0-9a-f]{16}-[0-9a-f]{12}\/pg$/);
-          assert.deepEqual(await query(cluster.url('postgres'), 'SELECT 3 AS three'), [
-            { three: 3 },
-          ]);
-          const marker = fs.readFileSync(path.join(dataDir, MARKER_FILE), 'utf8');
-          assert.equal(marker.split('\n')[0], cluster.dataDir);
-          assert.ok(lines.some((line) => line.includes(cluster.dataDir)));
-        } finally {
-          await cluster.stop();
-          fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
-        }
-      });
+        assert.deepEqual(found, []);
+      } finally {
+        await fresh.stop();
+        fs.rmSync(path.dirname(fresh.dataDir), { recursive: true, force: true });
+      }
+    });
 
-      it('lives as long as its folder: a deleted folder gets a fresh cluster, the old one is removed', async () => {
-        const dataDir = path.join(hidden, 'reset');
-        const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-        await first.start();
-        const oldPlace = first.dataDir;
-        await first.ensureDatabase('app');
-        await query(first.url('app'), 'CREATE TABLE kept (v int)');
-        await first.stop();
-        const again = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-        await again.start();
-        assert.equal(again.dataDir, oldPlace, 'the folder still names its cluster');
-        await again.stop();
-
-        fs.rmSync(dataDir, { recursive: true, force: true });
-        const fresh = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-        try {
-          await fresh.start();
-          assert.notEqual(fresh.dataDir, oldPlace);
-          assert.equal(fs.existsSync(path.dirname(oldPlace)), false, 'the orphan is removed');
-          const found = await query(
-            fresh.url('postgres'),
-            "SELECT 1 FROM pg_database WHERE datname = 'app'",
-          );
-          assert.deepEqual(found, []);
-        } finally {
-          await fresh.stop();
-          fs.rmSync(path.dirname(fresh.dataDir), { recursive: true, force: true });
-        }
-      });
-
-      it("removes the earlier layout's orphan (RELOCATED_ROOT/<hash>) once its folder is gone", async () => {
-        const dataDir = path.join(hidden, 'legacy');
-        const legacy = path.join(
-          RELOCATED_ROOT,
-          createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
-        );
-        fs.mkdirSync(legacy, { recursive: true });
-        fs.writeFileSync(path.join(legacy, 'PG_VERSION'), '17\n');
-        const cluster = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
-        try {
-          await cluster.start();
-          assert.notEqual(cluster.dataDir, legacy);
-          assert.equal(fs.existsSync(legacy), false);
-        } finally {
-          await cluster.stop();
-          fs.rmSync(legacy, { recursive: true, force: true });
-          fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
-        }
-      });
-    },
-  );
+    it("removes the earlier layout's orphan (RELOCATED_ROOT/<hash>) once its folder is gone", async () => {
+      const dataDir = path.join(hidden, 'legacy');
+      const legacy = path.join(
+        RELOCATED_ROOT,
+        createHash('sha256').update(dataDir).digest('hex').slice(0, 16),
+      );
+      fs.mkdirSync(legacy, { recursive: true });
+      fs.writeFileSync(path.join(legacy, 'PG_VERSION'), '17\n');
+      const cluster = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
+      try {
+        await cluster.start();
+        assert.notEqual(cluster.dataDir, legacy);
+        assert.equal(fs.existsSync(legacy), false);
+      } finally {
+        await cluster.stop();
+        fs.rmSync(legacy, { recursive: true, force: true });
+        fs.rmSync(path.dirname(cluster.dataDir), { recursive: true, force: true });
+      }
+    });
+  });
 });

@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import { loadOrCreateDevSecrets } from '../config/dev-secrets';
 import { resolveDatabase, type ResolvedDatabase } from './resolve-database';
 
+/** Tests of what only a root run does (skipped, and counted as skipped, otherwise). */
+const itAsRoot = process.getuid?.() === 0 ? it : it.skip;
+
 describe('resolveDatabase with a fresh DATA_DIR', () => {
   let root: string;
   const opened: ResolvedDatabase[] = [];
@@ -34,7 +37,7 @@ describe('resolveDatabase with a fresh DATA_DIR', () => {
     assert.ok(db.description.startsWith(`embedded PostgreSQL at ${expected} (postgres://`));
   });
 
-  ((process.getuid?.() !== 0 ? 'needs root' : false) ? it.skip : it)(
+  itAsRoot(
     'names the real place of a cluster moved out of a folder the postgres user cannot reach',
     async () => {
       const closed = path.join(root, 'closed');
