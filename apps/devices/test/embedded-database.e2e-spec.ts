@@ -175,7 +175,9 @@ describe('Devices on its embedded database', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     await prepareCluster(dataDir);
     await service.restart();
-    const after = bannerCluster(service.logs.slice(service.logs.lastIndexOf('listening on')));
+    // The restart's banner line: in JSON its fields come before the `listening on` message.
+    const restartBanner = service.logs.lastIndexOf('\n', service.logs.lastIndexOf('listening on'));
+    const after = bannerCluster(service.logs.slice(restartBanner + 1));
     if (after !== before) folders.push(dirname(after));
     assert.notEqual(secretsOf(dataDir).ENROLLMENT_SECRET, oldSecret, 'new secrets');
     assert.equal((await postMetric(service, token)).status, 401, 'the old device token is gone');
