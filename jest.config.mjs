@@ -120,5 +120,8 @@ export default {
   ],
   // A guard against a test that hangs; the e2e hooks start both services and run migrations.
   testTimeout: 120_000,
+  // Two files side by side: Jest's default on two cores is one, and a whole run measured
+  // clearly faster with two (each e2e file spends much of its time waiting on its services).
+  maxWorkers: 2,
   reporters: ['<rootDir>/test/support/jest-summary-reporter.mjs'],
 };
