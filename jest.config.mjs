@@ -106,6 +106,7 @@ export default {
         '<rootDir>/apps/**/src/**/*.spec.ts',
         '<rootDir>/libs/**/*.spec.ts',
         '<rootDir>/bench/**/*.spec.ts',
+        '<rootDir>/test/**/*.spec.ts',
       ],
     },
     {
@@ -117,6 +118,11 @@ export default {
         '<rootDir>/test/**/*.e2e-spec.ts',
       ],
     },
+    // The container image's specs need the image built first: `npm run image:check` builds it
+    // and runs them (JEST_IMAGE_SPECS=1); never part of a plain run.
+    ...(process.env.JEST_IMAGE_SPECS === '1'
+      ? [{ ...common, displayName: 'image', testMatch: ['<rootDir>/test/**/*.image-spec.ts'] }]
+      : []),
   ],
   // A guard against a test that hangs; the e2e hooks start both services and run migrations.
   testTimeout: 120_000,

@@ -2,7 +2,7 @@ import { partitionName, revertLastMigration, runMigrations, utcDay } from '@app/
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import type { DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { createTestDatabase, dropTestDatabase } from './pg';
 
 type MigrationClass = new () => unknown;
@@ -80,6 +80,25 @@ export class MigrationDatabase {
       indexes: indexes.map((i) => i.def),
       rows: rows.map((r) => r.row),
     };
+  }
+
+  /**
+   * What TypeORM's schema builder would change to make the database match the entities (the
+   * statements `synchronize` would run, which stays off): none when the entities describe the
+   * migrated schema exactly.
+   */
+  async pendingSchemaChanges(): Promise<string[]> {
+    const dataSource = new DataSource({
+      ...this.options,
+      extra: { ...(this.options.extra as object), max: 1 },
+    });
+    await dataSource.initialize();
+    try {
+      const sql = await dataSource.driver.createSchemaBuilder().log();
+      return sql.upQueries.map((query) => query.query);
+    } finally {
+      await dataSource.destroy();
+    }
   }
 
   async close(): Promise<void> {

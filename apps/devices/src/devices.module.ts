@@ -1,5 +1,6 @@
 import {
   AppThrottlerGuard,
+  DatabasePoolMetrics,
   CounterThrottlerStorage,
   HealthModule,
   loggerParams,
@@ -10,11 +11,11 @@ import {
   PartitionMaintenanceModule,
   partitionMaintenanceOptions,
   ServiceTokenModule,
+  DatabaseModule,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { DevicesConfig } from './config/devices.config';
 import { devicesDataSourceOptions } from './database/devices-data-source';
@@ -39,7 +40,7 @@ export class DevicesModule {
       global: true,
       imports: [
         LoggerModule.forRoot(loggerParams(config, 'devices')),
-        TypeOrmModule.forRoot(
+        DatabaseModule.forRoot(
           devicesDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
         ),
         // Per-IP limit on every route (health and metrics excepted); the per-device limit is
@@ -73,6 +74,7 @@ export class DevicesModule {
         { provide: DevicesConfig, useValue: config },
         { provide: BLOB_STORE, useValue: createBlobStore(config, 'devices') },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        DatabasePoolMetrics,
       ],
       exports: [DevicesConfig, ThrottlerModule, BLOB_STORE],
     };

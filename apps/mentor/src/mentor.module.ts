@@ -1,6 +1,7 @@
 import {
   appVersion,
   AppThrottlerGuard,
+  DatabasePoolMetrics,
   CounterThrottlerStorage,
   HealthModule,
   loggerParams,
@@ -10,13 +11,13 @@ import {
   PartitionMaintenanceModule,
   partitionMaintenanceOptions,
   ServiceTokenModule,
+  DatabaseModule,
 } from '@app/platform';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from './auth/auth.module';
 import { UsersModule } from './users/users.module';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { MentorConfig } from './config/mentor.config';
 import { mentorDataSourceOptions } from './database/mentor-data-source';
@@ -40,7 +41,7 @@ export class MentorModule {
       global: true,
       imports: [
         LoggerModule.forRoot(loggerParams(config, 'mentor')),
-        TypeOrmModule.forRoot(
+        DatabaseModule.forRoot(
           mentorDataSourceOptions(databaseUrl, config.DB_SCHEMA, config.DATABASE_POOL_SIZE),
         ),
         ThrottlerModule.forRoot({
@@ -72,6 +73,7 @@ export class MentorModule {
         { provide: MentorConfig, useValue: config },
         { provide: BLOB_STORE, useValue: createBlobStore(config, 'mentor') },
         { provide: APP_GUARD, useClass: AppThrottlerGuard },
+        DatabasePoolMetrics,
       ],
       exports: [MentorConfig, BLOB_STORE],
     };

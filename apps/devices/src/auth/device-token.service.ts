@@ -1,8 +1,9 @@
-import { generateToken, hashToken, hashTokenHex, pgPoolOf } from '@app/platform';
+import { generateToken, hashToken, hashTokenHex } from '@app/platform';
 import { Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { DevicesConfig } from '../config/devices.config';
+import { DeviceTokenEntity } from './device-token.entity';
 
 const CACHE_LIMIT = 100_000;
 
@@ -15,35 +16,30 @@ const CACHE_LIMIT = 100_000;
  */
 @Injectable()
 export class DeviceTokenService {
-  private readonly pool: Pool;
   private readonly byHash = new Map<string, { deviceid: string; until: number }>();
   private readonly hashByDevice = new Map<string, string>();
 
   constructor(
-    dataSource: DataSource,
+    @InjectRepository(DeviceTokenEntity) private readonly tokens: Repository<DeviceTokenEntity>,
     private readonly config: DevicesConfig,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   /** Issues a new token for `deviceid` inside the caller's transaction; the old one stops working. */
-  async issue(client: PoolClient, deviceid: string): Promise<string> {
+  async issue(manager: EntityManager, deviceid: string): Promise<string> {
     const token = generateToken();
-    await client.query(
-      `INSERT INTO device_tokens (deviceid, token_hash) VALUES ($1, $2)
-       ON CONFLICT (deviceid) DO UPDATE SET token_hash = excluded.token_hash, issued_at = now()`,
-      [deviceid, hashToken(token)],
+    await manager.upsert(
+      DeviceTokenEntity,
+      { deviceid, token_hash: hashToken(token), issued_at: () => 'now()' },
+      ['deviceid'],
     );
     return token;
   }
 
   /** Deletes the device's token; true when it had one. */
   async revoke(deviceid: string): Promise<boolean> {
-    const result = await this.pool.query('DELETE FROM device_tokens WHERE deviceid = $1', [
-      deviceid,
-    ]);
+    const result = await this.tokens.delete({ deviceid });
     this.forget(deviceid);
-    return (result.rowCount ?? 0) > 0;
+    return (result.affected ?? 0) > 0;
   }
 
   /** Drops what this process cached for the device (after a rotation or revocation). */
@@ -60,11 +56,11 @@ export class DeviceTokenService {
     const cached = this.byHash.get(key);
     if (cached && cached.until > now) return cached.deviceid;
     if (cached) this.byHash.delete(key);
-    const { rows } = await this.pool.query<{ deviceid: string }>(
-      'SELECT deviceid FROM device_tokens WHERE token_hash = $1',
-      [Buffer.from(key, 'hex')],
-    );
-    const deviceid = rows[0]?.deviceid;
+    const row = await this.tokens.findOne({
+      select: { deviceid: true },
+      where: { token_hash: Buffer.from(key, 'hex') },
+    });
+    const deviceid = row?.deviceid;
     if (deviceid !== undefined && this.config.DEVICE_TOKEN_CACHE_TTL > 0) {
       if (this.byHash.size >= CACHE_LIMIT) {
         this.byHash.clear();

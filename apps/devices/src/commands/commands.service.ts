@@ -4,7 +4,7 @@ import {
   type CommandResultDto,
   type InternalCommandDto,
 } from '@app/contracts';
-import { errorBody, pgPoolOf, withTransaction, PeriodicTask } from '@app/platform';
+import { errorBody, SqlPool, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -15,23 +15,12 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
 import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
+import { CommandEntity } from './command.entity';
 import { statusMessage, type CommandRow } from './command-row';
-import {
-  DELIVER_PENDING,
-  EXPIRE_DUE,
-  INSERT_COMMANDS,
-  LOCK_COMMAND,
-  RECORD_REPORT,
-} from './commands.sql';
-
-/** The command as a device (and an operator) sees it. */
-export function commandView(row: CommandRow): Record<string, unknown> {
-  return { ...row };
-}
+import { DELIVER_PENDING, EXPIRE_DUE, INSERT_COMMANDS } from './commands.sql';
 
 /**
  * Commands on the Devices side: the mentor hands them over, the device polls and reports, and
@@ -41,16 +30,13 @@ export function commandView(row: CommandRow): Record<string, unknown> {
 @Injectable()
 export class CommandsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CommandsService.name);
-  private readonly pool: Pool;
   private readonly sweep = new PeriodicTask('Command expiry', () => this.expireDue(), this.logger);
 
   constructor(
     private readonly config: DevicesConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly forwarding: ForwardingService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   async receive(
     commands: InternalCommandDto[],
@@ -104,9 +90,11 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
         ]),
       );
     }
-    const row = await withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<CommandRow>(LOCK_COMMAND, [commandid]);
-      const current = rows[0];
+    const row = await this.pool.transaction(async (client, manager) => {
+      const current = await manager.findOne(CommandEntity, {
+        where: { commandid },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!current) throw new NotFoundException(errorBody(404, `Command ${commandid} not found`));
       if (current.deviceid !== deviceid) {
         throw new ForbiddenException(errorBody(403, 'This command belongs to another device'));
@@ -118,14 +106,17 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
       const verdict = checkReport(current.status, report.status);
       if (!verdict.ok) throw new ConflictException(errorBody(409, verdict.reason));
       if (!verdict.changed) return current;
-      const updated = await client.query<CommandRow>(RECORD_REPORT, [
-        commandid,
-        report.status,
-        report.result ?? null,
-        report.exit_code ?? null,
-      ]);
-      await this.forward(client, updated.rows, requestId);
-      return updated.rows[0];
+      const now = new Date();
+      const changes: Partial<CommandRow> = { status: report.status, updated_at: now };
+      // A report without output keeps what an earlier report stored.
+      if ((report.result ?? null) !== null) changes.result = report.result;
+      if ((report.exit_code ?? null) !== null) changes.exit_code = report.exit_code;
+      if (report.status === 'running') changes.started_at = current.started_at ?? now;
+      if (report.status === 'completed' || report.status === 'failed') changes.finished_at = now;
+      await manager.update(CommandEntity, { commandid }, changes);
+      const updated: CommandRow = { ...current, ...changes };
+      await this.forward(client, [updated], requestId);
+      return updated;
     });
     this.forwarding.kick();
     return row;

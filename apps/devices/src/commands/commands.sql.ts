@@ -27,19 +27,6 @@ export const DELIVER_PENDING = `
     FOR UPDATE SKIP LOCKED)
   RETURNING ${COMMAND_COLUMNS}`;
 
-export const LOCK_COMMAND = `SELECT ${COMMAND_COLUMNS} FROM commands WHERE commandid = $1 FOR UPDATE`;
-
-/** $1 commandid, $2 status, $3 result, $4 exit_code. */
-export const RECORD_REPORT = `
-  UPDATE commands SET status = $2,
-    result = COALESCE($3, result),
-    exit_code = COALESCE($4, exit_code),
-    started_at = CASE WHEN $2 = 'running' THEN COALESCE(started_at, now()) ELSE started_at END,
-    finished_at = CASE WHEN $2 IN ('completed', 'failed') THEN now() ELSE finished_at END,
-    updated_at = now()
-  WHERE commandid = $1
-  RETURNING ${COMMAND_COLUMNS}`;
-
 /** Commands nobody picked up (or started) before their deadline. */
 export const EXPIRE_DUE = `
   UPDATE commands SET status = 'expired', updated_at = now()

@@ -1,5 +1,7 @@
 import { typeOrmOptions } from '@app/platform';
 import type { DataSourceOptions } from 'typeorm';
+import { DeviceTokenEntity } from '../auth/device-token.entity';
+import { CommandEntity } from '../commands/command.entity';
 import { DeviceEntity } from '../registration/device.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { ExportCursor1763900000000 } from './migrations/1763900000000-export-cursor';
@@ -9,6 +11,13 @@ import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-pa
 import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
 import { TelemetryWithoutRowKey1764500000000 } from './migrations/1764500000000-telemetry-without-row-key';
 import { OutboxPayloadText1764600000000 } from './migrations/1764600000000-outbox-payload-text';
+
+/**
+ * The tables read and written through TypeORM repositories. Each feature module registers its
+ * own with `TypeOrmModule.forFeature`; entities-match-schema.spec.ts checks them against the
+ * migrated schema.
+ */
+export const DEVICES_ENTITIES = [DeviceEntity, DeviceTokenEntity, CommandEntity];
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -20,7 +29,7 @@ export function devicesDataSourceOptions(
     url,
     schema,
     poolSize,
-    entities: [DeviceEntity],
+    entities: DEVICES_ENTITIES,
     migrations: [
       InitialSchema1763800000000,
       ExportCursor1763900000000,

@@ -1,8 +1,6 @@
 import type { DataType, ExportPage } from '@app/contracts';
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody, SqlPool } from '@app/platform';
 import { BadRequestException, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DevicesConfig } from '../config/devices.config';
 import { compareCursor, decodeCursor, encodeCursor, type ExportCursor } from './export-cursor';
 import { EXPORT_HORIZON, EXPORT_SOURCES, exportQuery, type ExportSource } from './export.sql';
@@ -19,11 +17,12 @@ interface Row {
  */
 @Injectable()
 export class ExportService {
-  private readonly pool: Pool;
   private readonly sources: ExportSource[];
 
-  constructor(config: DevicesConfig, dataSource: DataSource) {
-    this.pool = pgPoolOf(dataSource);
+  constructor(
+    config: DevicesConfig,
+    private readonly pool: SqlPool,
+  ) {
     const enabled: Partial<Record<DataType, boolean>> = {
       metrics: config.FORWARD_METRICS,
       activities: config.FORWARD_ACTIVITIES,

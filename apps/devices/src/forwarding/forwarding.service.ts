@@ -9,7 +9,7 @@ import {
   type ReplaySelector,
   type SqlExecutor,
 } from '@app/delivery';
-import { BLOB_STORE, MetricsService, pgPoolOf, type BlobStore } from '@app/platform';
+import { BLOB_STORE, MetricsService, SqlPool, type BlobStore } from '@app/platform';
 import {
   Inject,
   Injectable,
@@ -17,7 +17,6 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { DevicesConfig } from '../config/devices.config';
 import { forwardingHooks } from './forwarding-metrics';
 import { MentorTransport } from './mentor-transport';
@@ -37,7 +36,7 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly config: DevicesConfig,
-    dataSource: DataSource,
+    pool: SqlPool,
     metrics: MetricsService,
     @Inject(BLOB_STORE) images: BlobStore,
   ) {
@@ -55,7 +54,7 @@ export class ForwardingService implements OnApplicationBootstrap, OnApplicationS
     );
     if (config.MENTOR_API_URL && config.MENTOR_API_TOKEN) {
       this.relay = new OutboxRelay(
-        pgPoolOf(dataSource),
+        pool,
         {
           channel: MENTOR_CHANNEL,
           transport: new MentorTransport(

@@ -1,5 +1,5 @@
 import { ListQueryDto, DeviceIdPipe } from '@app/contracts';
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody } from '@app/platform';
 import {
   Controller,
   Get,
@@ -11,47 +11,47 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { DeviceTokenService } from '../auth/device-token.service';
 import { OperatorKeyGuard } from '../auth/operator-key.guard';
-import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
+import { DeviceEntity } from './device.entity';
 
 /** Operator reads of the devices this service knows, newest registration first. */
 @ApiTags('devices')
 @UseGuards(OperatorKeyGuard)
 @Controller('api/v1/devices')
 export class DeviceInventoryController {
-  private readonly pool: Pool;
-
   constructor(
-    dataSource: DataSource,
+    @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
     private readonly tokens: DeviceTokenService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   @Get()
-  async list(@Query() query: ListQueryDto): Promise<DeviceRow[]> {
-    const { rows } = await this.pool.query<DeviceRow>(
-      `SELECT ${DEVICE_COLUMNS} FROM devices
-        WHERE ($1::timestamptz IS NULL OR (registered_at, deviceid) < ($1::timestamptz, COALESCE($2, '')))
-          AND ($3::timestamptz IS NULL OR registered_at > $3::timestamptz)
-        ORDER BY registered_at DESC, deviceid DESC
-        LIMIT $4`,
-      [query.before ?? null, query.before_id ?? null, query.since ?? null, query.limit],
-    );
-    return rows;
+  async list(@Query() query: ListQueryDto): Promise<DeviceEntity[]> {
+    const select = this.devices
+      .createQueryBuilder('d')
+      .orderBy('d.registered_at', 'DESC')
+      .addOrderBy('d.deviceid', 'DESC')
+      .limit(query.limit);
+    if (query.before !== undefined) {
+      // Keyset paging: the page after (before, before_id) in this order.
+      select.andWhere('(d.registered_at, d.deviceid) < (CAST(:before AS timestamptz), :beforeId)', {
+        before: query.before,
+        beforeId: query.before_id ?? '',
+      });
+    }
+    if (query.since !== undefined) {
+      select.andWhere('d.registered_at > CAST(:since AS timestamptz)', { since: query.since });
+    }
+    return select.getMany();
   }
 
   @Get(':id')
-  async get(@Param('id', DeviceIdPipe) id: string): Promise<DeviceRow> {
-    const { rows } = await this.pool.query<DeviceRow>(
-      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE deviceid = $1`,
-      [id],
-    );
-    if (rows.length === 0) throw new NotFoundException(errorBody(404, `Device ${id} not found`));
-    return rows[0];
+  async get(@Param('id', DeviceIdPipe) id: string): Promise<DeviceEntity> {
+    const device = await this.devices.findOneBy({ deviceid: id });
+    if (!device) throw new NotFoundException(errorBody(404, `Device ${id} not found`));
+    return device;
   }
 
   /**

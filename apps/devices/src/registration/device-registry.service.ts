@@ -1,4 +1,4 @@
-import { errorBody, pgPoolOf } from '@app/platform';
+import { errorBody, SqlPool } from '@app/platform';
 import {
   Injectable,
   Logger,
@@ -6,8 +6,9 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { DeviceEntity } from './device.entity';
 
 const CACHE_LIMIT = 100_000;
 const LAST_SEEN_FLUSH_MS = 5000;
@@ -20,14 +21,14 @@ const LAST_SEEN_FLUSH_MS = 5000;
 @Injectable()
 export class DeviceRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(DeviceRegistry.name);
-  private readonly pool: Pool;
   private readonly known = new Set<string>();
   private seen = new Map<string, Date>();
   private timer?: NodeJS.Timeout;
 
-  constructor(dataSource: DataSource) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  constructor(
+    @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
+    private readonly pool: SqlPool,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flushLastSeen(), LAST_SEEN_FLUSH_MS);
@@ -46,8 +47,7 @@ export class DeviceRegistry implements OnModuleInit, OnApplicationShutdown {
 
   async assertRegistered(deviceid: string): Promise<void> {
     if (this.known.has(deviceid)) return;
-    const result = await this.pool.query('SELECT 1 FROM devices WHERE deviceid = $1', [deviceid]);
-    if (result.rowCount === 0) {
+    if (!(await this.devices.existsBy({ deviceid }))) {
       throw new NotFoundException(errorBody(404, `Device ${deviceid} is not registered`));
     }
     this.remember(deviceid);
@@ -62,6 +62,7 @@ export class DeviceRegistry implements OnModuleInit, OnApplicationShutdown {
     const batch = this.seen;
     this.seen = new Map();
     try {
+      // One statement for every device seen since the last flush.
       await this.pool.query(
         `UPDATE devices d SET last_seen_at = GREATEST(d.last_seen_at, v.seen)
            FROM unnest($1::text[], $2::timestamptz[]) AS v(deviceid, seen)

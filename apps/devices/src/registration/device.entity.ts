@@ -1,8 +1,15 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
+/**
+ * A device as Devices knows it (migration 1763800000000). Registration upserts it in SQL, which
+ * also stamps the export cursor column `tx` (xid8, a type TypeORM does not map; see
+ * libs/platform/src/database/README.md); reads go through this entity.
+ */
 @Entity({ name: 'devices' })
+// The export feed's index on (tx, deviceid), read by export.sql.ts.
+@Index('devices_export_idx', { synchronize: false })
 export class DeviceEntity {
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'devices_pkey' })
   deviceid: string;
 
   @Column({ type: 'text', nullable: true })
@@ -26,10 +33,10 @@ export class DeviceEntity {
   @Column({ type: 'text', nullable: true })
   current_user: string | null;
 
-  @Column({ type: 'timestamptz' })
+  @Column({ type: 'timestamptz', default: () => 'now()' })
   registered_at: Date;
 
-  @Column({ type: 'timestamptz' })
+  @Column({ type: 'timestamptz', default: () => 'now()' })
   updated_at: Date;
 
   @Column({ type: 'timestamptz', nullable: true })

@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { EnrollmentSecretGuard, type EnrollmentState } from '../auth/enrollment-secret.guard';
-import type { DeviceRow } from './device-row';
+import type { DeviceEntity } from './device.entity';
 import { RegistrationService } from './registration.service';
 
 @ApiTags('devices')
@@ -21,7 +21,7 @@ export class RegistrationController {
   async register(
     @Body() dto: RegisterDeviceDto,
     @Req() request: FastifyRequest & EnrollmentState,
-  ): Promise<DeviceRow & { device_token?: string }> {
+  ): Promise<DeviceEntity & { device_token?: string }> {
     return this.registration.register(dto, request.id, request.enrolled === true);
   }
 }

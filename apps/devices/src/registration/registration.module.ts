@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeviceAuthModule } from '../auth/auth.module';
 import { ForwardingModule } from '../forwarding/forwarding.module';
 import { DeviceInventoryController } from './device-inventory.controller';
 import { DeviceRegistry } from './device-registry.service';
 import { RegistrationController } from './registration.controller';
 import { RegistrationService } from './registration.service';
+import { DeviceEntity } from './device.entity';
 
 @Module({
-  imports: [ForwardingModule, DeviceAuthModule],
+  imports: [TypeOrmModule.forFeature([DeviceEntity]), ForwardingModule, DeviceAuthModule],
   controllers: [RegistrationController, DeviceInventoryController],
   providers: [RegistrationService, DeviceRegistry],
   exports: [DeviceRegistry],

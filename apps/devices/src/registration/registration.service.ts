@@ -1,12 +1,10 @@
 import type { RegisterDeviceDto } from '@app/contracts';
-import { pgPoolOf, withTransaction } from '@app/platform';
+import { SqlPool } from '@app/platform';
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DeviceTokenService } from '../auth/device-token.service';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from './device-registry.service';
-import { DEVICE_COLUMNS, type DeviceRow } from './device-row';
+import type { DeviceEntity } from './device.entity';
 
 const INFO_FIELDS = [
   'device_name',
@@ -21,7 +19,9 @@ const INFO_FIELDS = [
 /**
  * Upsert of a device. Facts the agent leaves out keep their previous value, so a partial
  * re-registration never erases what was known. The forwarded record carries `updated_at`,
- * which the mentor uses to apply device facts in time order.
+ * which the mentor uses to apply device facts in time order. It stays one statement of SQL:
+ * the merge, and the export cursor `tx` (xid8, which TypeORM does not map), happen in the
+ * database, free of a read-then-write race between two registrations.
  */
 const UPSERT_DEVICE = `
   INSERT INTO devices (deviceid, device_name, device_type, os, device_location, ip_address, mac_address, "current_user")
@@ -36,20 +36,17 @@ const UPSERT_DEVICE = `
     "current_user" = COALESCE(excluded."current_user", devices."current_user"),
     updated_at = clock_timestamp(),
     tx = pg_current_xact_id()
-  RETURNING ${DEVICE_COLUMNS}`;
+  RETURNING deviceid, device_name, device_type, os, device_location, ip_address, mac_address,
+    "current_user", registered_at, updated_at, last_seen_at`;
 
 @Injectable()
 export class RegistrationService {
-  private readonly pool: Pool;
-
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
     private readonly tokens: DeviceTokenService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   /**
    * Upserts the device; with `issueToken` (the request carried the enrollment secret) a fresh
@@ -59,10 +56,10 @@ export class RegistrationService {
     dto: RegisterDeviceDto,
     requestId: string,
     issueToken: boolean,
-  ): Promise<DeviceRow & { device_token?: string }> {
-    const { device, token } = await withTransaction(this.pool, async (client) => {
+  ): Promise<DeviceEntity & { device_token?: string }> {
+    const { device, token } = await this.pool.transaction(async (client, manager) => {
       const values = [dto.deviceid, ...INFO_FIELDS.map((field) => dto[field] ?? null)];
-      const { rows } = await client.query<DeviceRow>(UPSERT_DEVICE, values);
+      const { rows } = await client.query<DeviceEntity>(UPSERT_DEVICE, values);
       const row = rows[0];
       await this.forwarding.enqueue(client, 'device', [
         {
@@ -76,7 +73,7 @@ export class RegistrationService {
           },
         },
       ]);
-      const issued = issueToken ? await this.tokens.issue(client, row.deviceid) : undefined;
+      const issued = issueToken ? await this.tokens.issue(manager, row.deviceid) : undefined;
       return { device: row, token: issued };
     });
     if (token !== undefined) this.tokens.forget(device.deviceid);

@@ -3,7 +3,7 @@ import {
   BLOB_STORE,
   blobKey,
   errorBody,
-  pgPoolOf,
+  SqlPool,
   sniffImage,
   withTransaction,
   type BlobStore,
@@ -21,8 +21,6 @@ import {
 } from '@nestjs/common';
 import { isUUID, isISO8601 } from 'class-validator';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from '../registration/device-registry.service';
@@ -47,7 +45,6 @@ export type ScreenshotResult = IngestResultDto & {
 @Injectable()
 export class ScreenshotsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ScreenshotsService.name);
-  private readonly pool: Pool;
   private readonly retention = new PeriodicTask(
     'Screenshot retention',
     () => this.prune(),
@@ -56,13 +53,11 @@ export class ScreenshotsService implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly config: DevicesConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   async ingest(deviceid: string, upload: Upload, requestId: string): Promise<ScreenshotResult> {
     const id = upload.fields.id ?? randomUUID();

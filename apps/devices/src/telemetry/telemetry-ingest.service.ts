@@ -6,11 +6,9 @@ import {
   type ProcessDto,
   type TelemetryKind,
 } from '@app/contracts';
-import { MetricsService, pgPoolOf, withTransaction } from '@app/platform';
+import { MetricsService, SqlPool, withTransaction } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from '../registration/device-registry.service';
@@ -33,18 +31,16 @@ type TelemetryDto = MetricDto | ActivityDto | AlertDto;
  */
 @Injectable()
 export class TelemetryIngestService {
-  private readonly pool: Pool;
   private readonly committers: Record<TelemetryKind, GroupCommitter<IngestJob, IngestResultDto>>;
   private readonly ingested;
 
   constructor(
     private readonly config: DevicesConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     metrics: MetricsService,
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.ingested = metrics.counter('ingest_records_total', 'Telemetry records received', [
       'data_type',
       'result',

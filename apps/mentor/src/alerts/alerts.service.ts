@@ -1,24 +1,23 @@
 import type { AlertsQueryDto } from '@app/contracts';
-import { errorBody, pgPoolOf, prepared } from '@app/platform';
+import { errorBody, SqlPool, prepared } from '@app/platform';
 import { Injectable, NotFoundException } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
 import { SqlFilter } from '../common/sql-filter';
 import { FleetService } from '../fleet/fleet.service';
-import { ACKNOWLEDGE, ALERT_BY_ID, ALERT_COLUMNS, RESOLVE } from './alerts.sql';
+import { AlertCountEntity } from './alert-count.entity';
+import { AlertEntity } from './alert.entity';
+import { ALERT_COLUMNS } from './alerts.sql';
 
 type Row = Record<string, unknown>;
 
 @Injectable()
 export class AlertsService {
-  private readonly pool: Pool;
-
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
+    @InjectRepository(AlertEntity) private readonly alerts: Repository<AlertEntity>,
     private readonly fleet: FleetService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   async list(deviceid: string, query: AlertsQueryDto): Promise<Row[]> {
     await this.fleet.assertExists(deviceid);
@@ -47,18 +46,43 @@ export class AlertsService {
     to: 'acknowledged' | 'resolved',
     who: string,
   ): Promise<Row> {
-    const { rows } = await this.pool.query(to === 'resolved' ? RESOLVE : ACKNOWLEDGE, [
-      deviceid,
-      alertid,
-      who,
-    ]);
-    if (rows.length > 0) return rows[0];
-    const current = await this.pool.query(ALERT_BY_ID, [deviceid, alertid]);
-    if (current.rows.length === 0) {
-      throw new NotFoundException(
-        errorBody(404, `Alert ${alertid} of device ${deviceid} not found`),
-      );
-    }
-    return current.rows[0];
+    return this.alerts.manager.transaction(async (manager) => {
+      const alert = await manager.findOne(AlertEntity, {
+        where: { deviceid, id: alertid },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!alert) {
+        throw new NotFoundException(
+          errorBody(404, `Alert ${alertid} of device ${deviceid} not found`),
+        );
+      }
+      const now = new Date();
+      const changes: Partial<AlertEntity> = {};
+      if (to === 'acknowledged' && alert.state === 'open') {
+        Object.assign(changes, { state: to, acknowledged_by: who, acknowledged_at: now });
+      }
+      if (to === 'resolved' && alert.state !== 'resolved') {
+        Object.assign(changes, {
+          state: to,
+          resolved_by: who,
+          resolved_at: now,
+          acknowledged_by: alert.acknowledged_by ?? who,
+          acknowledged_at: alert.acknowledged_at ?? now,
+        });
+        // The counters the device list reads change in the same transaction.
+        await manager.decrement(
+          AlertCountEntity,
+          { deviceid: alert.deviceid, level: alert.level },
+          'unresolved',
+          1,
+        );
+      }
+      if (Object.keys(changes).length > 0) {
+        // By id, not by the key (id, ts): a JavaScript Date drops the microseconds of `ts`.
+        await manager.update(AlertEntity, { deviceid, id: alertid }, changes);
+      }
+      const { ts, ...rest } = { ...alert, ...changes };
+      return { ...rest, timestamp: ts };
+    });
   }
 }

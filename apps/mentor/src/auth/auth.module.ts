@@ -2,16 +2,19 @@ import { Module } from '@nestjs/common';
 import { createSecretKey } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { MentorConfig } from '../config/mentor.config';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService, JWT_ISSUER } from './auth.service';
+import { RefreshTokenEntity } from './refresh-token.entity';
 import { SessionGuard } from './session.guard';
 
 /** Sign-in, sessions, and the global guard that requires them. */
 @Module({
   imports: [
     UsersModule,
+    TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
       inject: [MentorConfig],
       useFactory: (config: MentorConfig) => {

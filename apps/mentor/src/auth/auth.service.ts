@@ -4,17 +4,17 @@ import {
   FixedWindowLimiter,
   generateToken,
   hashToken,
-  pgPoolOf,
   RateLimitedException,
-  withTransaction,
 } from '@app/platform';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import { IsNull, type EntityManager, type Repository } from 'typeorm';
 import { MentorConfig } from '../config/mentor.config';
-import { UsersService, type UserRow } from '../users/users.service';
+import type { UserEntity } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { RefreshTokenEntity } from './refresh-token.entity';
 import type { SessionUser } from './session-user';
 
 /** Claims of a mentor access token. */
@@ -30,15 +30,6 @@ export const JWT_ISSUER = 'raqeem-mentor';
 export const EVENTS_AUDIENCE = 'raqeem-mentor-events';
 export const EVENTS_TICKET_TTL_SECONDS = 60;
 
-interface RefreshRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  expires_at: Date;
-  used_at: Date | null;
-  revoked_at: Date | null;
-}
-
 /**
  * Sign-in and sessions. An access token is a short-lived JWT (ACCESS_TOKEN_TTL); a refresh
  * token is opaque, stored as SHA-256, and rotated on every use. Presenting a refresh token that
@@ -47,17 +38,16 @@ interface RefreshRow {
  */
 @Injectable()
 export class AuthService {
-  private readonly pool: Pool;
   private readonly perIp: FixedWindowLimiter;
   private readonly perUser: FixedWindowLimiter;
 
   constructor(
-    dataSource: DataSource,
+    @InjectRepository(RefreshTokenEntity)
+    private readonly sessions: Repository<RefreshTokenEntity>,
     private readonly config: MentorConfig,
     private readonly users: UsersService,
     private readonly jwt: JwtService,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.perIp = new FixedWindowLimiter(config.LOGIN_MAX_ATTEMPTS_PER_IP, config.LOGIN_RATE_WINDOW);
     this.perUser = new FixedWindowLimiter(
       config.LOGIN_MAX_FAILURES_PER_USER,
@@ -77,29 +67,29 @@ export class AuthService {
       throw new UnauthorizedException(errorBody(401, 'Invalid username or password'));
     }
     this.perUser.reset(userKey);
-    return withTransaction(this.pool, (client) => this.issue(client, user, randomUUID()));
+    return this.issue(this.sessions.manager, user, randomUUID());
   }
 
   async refresh(refreshToken: string): Promise<TokenPairDto> {
-    const outcome = await withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<RefreshRow>(
-        'SELECT * FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE',
-        [hashToken(refreshToken)],
-      );
-      const row = rows[0];
+    const outcome = await this.sessions.manager.transaction(async (manager) => {
+      const sessions = manager.getRepository(RefreshTokenEntity);
+      const row = await sessions.findOne({
+        where: { token_hash: hashToken(refreshToken) },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!row) return undefined;
       if (row.used_at !== null || row.revoked_at !== null) {
-        await client.query(
-          'UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
-          [row.family_id],
+        await sessions.update(
+          { family_id: row.family_id, revoked_at: IsNull() },
+          { revoked_at: () => 'now()' },
         );
         return undefined;
       }
       if (row.expires_at.getTime() <= Date.now()) return undefined;
       const user = await this.users.findById(row.user_id);
       if (!user) return undefined;
-      await client.query('UPDATE refresh_tokens SET used_at = now() WHERE id = $1', [row.id]);
-      return this.issue(client, user, row.family_id);
+      await sessions.update({ id: row.id }, { used_at: () => 'now()' });
+      return this.issue(manager, user, row.family_id);
     });
     if (!outcome) {
       throw new UnauthorizedException(
@@ -112,17 +102,20 @@ export class AuthService {
   /** Revokes one session (the family of `refreshToken`) or, without it, all of the user's. */
   async logout(user: SessionUser, refreshToken?: string): Promise<void> {
     if (refreshToken) {
-      await this.pool.query(
-        `UPDATE refresh_tokens SET revoked_at = now()
-          WHERE revoked_at IS NULL AND user_id = $1
-            AND family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $2)`,
-        [user.id, hashToken(refreshToken)],
+      const session = await this.sessions.findOne({
+        select: { family_id: true },
+        where: { token_hash: hashToken(refreshToken), user_id: user.id },
+      });
+      if (!session) return;
+      await this.sessions.update(
+        { user_id: user.id, family_id: session.family_id, revoked_at: IsNull() },
+        { revoked_at: () => 'now()' },
       );
       return;
     }
-    await this.pool.query(
-      'UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL',
-      [user.id],
+    await this.sessions.update(
+      { user_id: user.id, revoked_at: IsNull() },
+      { revoked_at: () => 'now()' },
     );
   }
 
@@ -163,13 +156,18 @@ export class AuthService {
     return user ? { id: user.id, username: user.username, role: user.role } : undefined;
   }
 
-  private async issue(client: PoolClient, user: UserRow, familyId: string): Promise<TokenPairDto> {
+  private async issue(
+    manager: EntityManager,
+    user: UserEntity,
+    familyId: string,
+  ): Promise<TokenPairDto> {
     const refreshToken = generateToken();
-    await client.query(
-      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4))`,
-      [user.id, familyId, hashToken(refreshToken), this.config.REFRESH_TOKEN_TTL / 1000],
-    );
+    await manager.insert(RefreshTokenEntity, {
+      user_id: user.id,
+      family_id: familyId,
+      token_hash: hashToken(refreshToken),
+      expires_at: new Date(Date.now() + this.config.REFRESH_TOKEN_TTL),
+    });
     const claims: AccessClaims = { sub: user.id, username: user.username, role: user.role };
     return {
       access_token: await this.jwt.signAsync(claims),

@@ -1,7 +1,6 @@
 import { OutboxRelay, OutboxWriter, type BacklogStats, type SqlExecutor } from '@app/delivery';
-import { pgPoolOf } from '@app/platform';
+import { SqlPool } from '@app/platform';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { MentorConfig } from '../config/mentor.config';
 import { DevicesTransport } from './devices-transport';
 
@@ -21,11 +20,11 @@ export class CommandHandoff implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly config: MentorConfig,
-    dataSource: DataSource,
+    pool: SqlPool,
   ) {
     if (config.DEVICES_API_URL && config.MENTOR_API_TOKEN) {
       this.relay = new OutboxRelay(
-        pgPoolOf(dataSource),
+        pool,
         {
           channel: DEVICES_CHANNEL,
           transport: new DevicesTransport(

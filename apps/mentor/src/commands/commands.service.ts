@@ -4,7 +4,7 @@ import {
   type CommandListQueryDto,
   type ForwardedCommandStatusDto,
 } from '@app/contracts';
-import { errorBody, pgPoolOf, withTransaction, PeriodicTask } from '@app/platform';
+import { errorBody, SqlPool, withTransaction, PeriodicTask } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -14,23 +14,38 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
+import type { FindOptionsSelect, Repository } from 'typeorm';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
 import { publishEvents } from '../events/event-publisher';
 import type { LiveEvent } from '../events/live-event';
 import { FleetService } from '../fleet/fleet.service';
 import { CommandHandoff } from './command-handoff.service';
+import { CommandEntity } from './command.entity';
 import { commandEventRecord, type CommandView } from './command-view';
-import {
-  APPLY_STATUS,
-  COMMAND_COLUMNS,
-  EXPIRE_PENDING,
-  INSERT_COMMAND,
-  LOCK_COMMAND,
-} from './commands.sql';
+import { COMMAND_COLUMNS, EXPIRE_PENDING } from './commands.sql';
+
+/** The columns of a command as the API shows it, and the flag the status rules need. */
+const WITH_EXPIRY_FLAG: FindOptionsSelect<CommandEntity> = {
+  commandid: true,
+  deviceid: true,
+  command_text: true,
+  issued_by: true,
+  status: true,
+  result: true,
+  exit_code: true,
+  created_at: true,
+  expires_at: true,
+  status_at: true,
+  delivered_at: true,
+  started_at: true,
+  finished_at: true,
+  updated_at: true,
+  expired_by_mentor: true,
+};
 
 export interface StatusOutcome {
   received: number;
@@ -41,17 +56,16 @@ export interface StatusOutcome {
 @Injectable()
 export class CommandsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CommandsService.name);
-  private readonly pool: Pool;
   private readonly allowed: ReadonlySet<string>;
   private readonly sweep = new PeriodicTask('Command expiry', () => this.expireDue(), this.logger);
 
   constructor(
     private readonly config: MentorConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
+    @InjectRepository(CommandEntity) private readonly commands: Repository<CommandEntity>,
     private readonly fleet: FleetService,
     private readonly handoff: CommandHandoff,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.allowed = new Set(config.COMMAND_ALLOWLIST);
   }
 
@@ -83,15 +97,17 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
     const commandid = randomUUID();
     const createdAt = new Date();
     const expiresAt = new Date(createdAt.getTime() + this.config.COMMAND_TTL);
-    const command = await withTransaction(this.pool, async (client) => {
-      const { rows } = await client.query<CommandView>(INSERT_COMMAND, [
+    const command = await this.pool.transaction(async (client, manager) => {
+      await manager.insert(CommandEntity, {
         commandid,
         deviceid,
-        text,
-        issuedBy,
-        createdAt.toISOString(),
-        expiresAt.toISOString(),
-      ]);
+        command_text: text,
+        issued_by: issuedBy,
+        created_at: createdAt,
+        expires_at: expiresAt,
+        status_at: createdAt,
+      });
+      const created: CommandView = await manager.findOneByOrFail(CommandEntity, { commandid });
       await this.handoff.enqueue(
         client,
         commandid,
@@ -105,8 +121,8 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
         },
         requestId,
       );
-      await this.announce(client, rows);
-      return rows[0];
+      await this.announce(client, [created]);
+      return created;
     });
     this.handoff.kick();
     return command;
@@ -128,14 +144,9 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async get(deviceid: string, commandid: string): Promise<CommandView> {
-    const { rows } = await this.pool.query<CommandView>(
-      `SELECT ${COMMAND_COLUMNS} FROM commands WHERE commandid = $1 AND deviceid = $2`,
-      [commandid, deviceid],
-    );
-    if (rows.length === 0) {
-      throw new NotFoundException(errorBody(404, `Command ${commandid} not found`));
-    }
-    return rows[0];
+    const command = await this.commands.findOneBy({ commandid, deviceid });
+    if (!command) throw new NotFoundException(errorBody(404, `Command ${commandid} not found`));
+    return command;
   }
 
   /**
@@ -150,14 +161,14 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
         COMMAND_STATE_RANK[a.status] - COMMAND_STATE_RANK[b.status] ||
         Date.parse(a.timestamp) - Date.parse(b.timestamp),
     );
-    const applied = await withTransaction(this.pool, async (client) => {
+    const applied = await this.pool.transaction(async (client, manager) => {
       const changed: CommandView[] = [];
       for (const status of ordered) {
-        const { rows } = await client.query<CommandView & { expired_by_mentor: boolean }>(
-          LOCK_COMMAND,
-          [status.id],
-        );
-        const current = rows[0];
+        const current = await manager.findOne(CommandEntity, {
+          select: WITH_EXPIRY_FLAG,
+          where: { commandid: status.id },
+          lock: { mode: 'pessimistic_write' },
+        });
         if (!current || current.deviceid !== status.deviceid) continue;
         const wins = supersedes(current.status, status.status, {
           expiredByMentor: current.expired_by_mentor,
@@ -165,14 +176,22 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
           expiresAt: current.expires_at,
         });
         if (!wins) continue;
-        const updated = await client.query<CommandView>(APPLY_STATUS, [
-          status.id,
-          status.status,
-          status.timestamp,
-          status.result ?? null,
-          status.exit_code ?? null,
-        ]);
-        changed.push(updated.rows[0]);
+        const at = new Date(status.timestamp);
+        const changes: Partial<CommandEntity> = {
+          status: status.status,
+          status_at: at,
+          expired_by_mentor: false,
+          updated_at: new Date(),
+        };
+        // A state without output keeps what an earlier one brought.
+        if ((status.result ?? null) !== null) changes.result = status.result;
+        if ((status.exit_code ?? null) !== null) changes.exit_code = status.exit_code;
+        if (status.status === 'delivered') changes.delivered_at = at;
+        if (status.status === 'running') changes.started_at = at;
+        if (status.status === 'completed' || status.status === 'failed') changes.finished_at = at;
+        await manager.update(CommandEntity, { commandid: status.id }, changes);
+        const { expired_by_mentor: _flag, ...view } = { ...current, ...changes };
+        changed.push(view);
       }
       await this.announce(client, changed);
       return changed.length;

@@ -1,8 +1,6 @@
 import type { DeviceListQueryDto } from '@app/contracts';
-import { pgPoolOf, prepared } from '@app/platform';
+import { SqlPool, prepared } from '@app/platform';
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
 import { deviceNotFound } from './device-not-found';
@@ -11,14 +9,10 @@ import { ALERTS_BY_LEVEL, BUSIEST, DEVICE_ORDER, deviceViewSql, FLEET_SUMMARY } 
 
 @Injectable()
 export class FleetService {
-  private readonly pool: Pool;
-
   constructor(
     private readonly config: MentorConfig,
-    dataSource: DataSource,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+    private readonly pool: SqlPool,
+  ) {}
 
   async list(query: DeviceListQueryDto): Promise<DeviceView[]> {
     const filter = new SqlFilter();

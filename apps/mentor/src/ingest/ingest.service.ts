@@ -5,10 +5,9 @@ import {
   type ForwardedProcessSnapshotDto,
   type TelemetryKind,
 } from '@app/contracts';
-import { MetricsService, pgPoolOf, withTransaction } from '@app/platform';
+import { MetricsService, SqlPool, withTransaction } from '@app/platform';
 import { Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import type { PoolClient } from 'pg';
 import { eventsFor, publishEvents } from '../events/event-publisher';
 import {
   COUNT_NEW_ALERTS,
@@ -38,12 +37,13 @@ interface ForwardedRecord {
  */
 @Injectable()
 export class IngestService {
-  private readonly pool: Pool;
   private readonly received;
   private readonly duplicates;
 
-  constructor(dataSource: DataSource, metrics: MetricsService) {
-    this.pool = pgPoolOf(dataSource);
+  constructor(
+    private readonly pool: SqlPool,
+    metrics: MetricsService,
+  ) {
     this.received = metrics.counter('mentor_ingest_records_total', 'Forwarded records received', [
       'data_type',
     ]);

@@ -3,7 +3,7 @@ import {
   BLOB_STORE,
   blobKey,
   errorBody,
-  pgPoolOf,
+  SqlPool,
   sniffImage,
   withTransaction,
   type BlobStore,
@@ -20,8 +20,6 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
 import { eventsFor, publishEvents } from '../events/event-publisher';
@@ -52,7 +50,6 @@ export interface ScreenshotView {
 @Injectable()
 export class ScreenshotsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ScreenshotsService.name);
-  private readonly pool: Pool;
   private readonly retention = new PeriodicTask(
     'Screenshot retention',
     () => this.prune(),
@@ -61,12 +58,10 @@ export class ScreenshotsService implements OnApplicationBootstrap, OnApplication
 
   constructor(
     private readonly config: MentorConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     private readonly fleet: FleetService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   async ingest(
     records: ForwardedScreenshotDto[],

@@ -8,7 +8,7 @@ import {
   type DataType,
   type ExportedRecord,
 } from '@app/contracts';
-import { BatchBodyPipe, errorBody, pgPoolOf } from '@app/platform';
+import { BatchBodyPipe, errorBody, SqlPool } from '@app/platform';
 import {
   BadGatewayException,
   ConflictException,
@@ -17,8 +17,6 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { MentorConfig } from '../config/mentor.config';
 import { IngestService } from '../ingest/ingest.service';
 import { DevicesExportClient, DevicesUnavailableError } from './devices-export.client';
@@ -43,7 +41,6 @@ export interface SyncResult {
 @Injectable()
 export class SyncService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncService.name);
-  private readonly pool: Pool;
   private readonly client?: DevicesExportClient;
   private running?: Promise<SyncResult>;
   private timer?: NodeJS.Timeout;
@@ -54,10 +51,9 @@ export class SyncService implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly config: MentorConfig,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     ingest: IngestService,
   ) {
-    this.pool = pgPoolOf(dataSource);
     if (config.DEVICES_API_URL && config.MENTOR_API_TOKEN) {
       this.client = new DevicesExportClient(
         config.DEVICES_API_URL,

@@ -1,8 +1,6 @@
 import type { MetricsQueryDto, ProcessesQueryDto, TimeRangeQueryDto } from '@app/contracts';
-import { errorBody, pgPoolOf, prepared } from '@app/platform';
+import { errorBody, SqlPool, prepared } from '@app/platform';
 import { BadRequestException, Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
 import { bucketPlan } from './bucket-plan';
 import { SqlFilter } from '../common/sql-filter';
 import { deviceNotFound } from '../fleet/device-not-found';
@@ -21,14 +19,10 @@ type Row = Record<string, unknown>;
 
 @Injectable()
 export class TelemetryQueryService {
-  private readonly pool: Pool;
-
   constructor(
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     private readonly fleet: FleetService,
-  ) {
-    this.pool = pgPoolOf(dataSource);
-  }
+  ) {}
 
   /**
    * Raw samples, or with `points` the range downsampled: then the answer is JSON text built by

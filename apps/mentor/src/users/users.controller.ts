@@ -12,9 +12,10 @@ import {
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
-import { UsersService, type UserRow } from './users.service';
+import type { UserEntity } from './user.entity';
+import { UsersService } from './users.service';
 
-function view(row: UserRow): UserDto {
+function view(row: UserEntity): UserDto {
   return { username: row.username, role: row.role, created_at: row.created_at };
 }
 

@@ -1,5 +1,5 @@
 import { MAX_PASSWORD_BYTES, type UserRole } from '@app/contracts';
-import { ConfigError, errorBody, loadOrCreateDevSecrets, pgPoolOf } from '@app/platform';
+import { ConfigError, errorBody, loadOrCreateDevSecrets, prepared, SqlPool } from '@app/platform';
 import {
   BadRequestException,
   ConflictException,
@@ -8,19 +8,12 @@ import {
   NotFoundException,
   OnApplicationBootstrap,
 } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
 import { resolve } from 'node:path';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
+import type { Repository } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher';
 import { MentorConfig } from '../config/mentor.config';
-
-export interface UserRow {
-  id: string;
-  username: string;
-  password_hash: string;
-  role: UserRole;
-  created_at: Date;
-}
+import { UserEntity } from './user.entity';
 
 export const FIRST_ADMIN = 'admin';
 
@@ -28,14 +21,13 @@ export const FIRST_ADMIN = 'admin';
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
   private readonly logger = new Logger(UsersService.name);
-  private readonly pool: Pool;
   readonly hasher: PasswordHasher;
 
   constructor(
-    dataSource: DataSource,
+    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly pool: SqlPool,
     private readonly config: MentorConfig,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.hasher = new PasswordHasher(config.PASSWORD_HASH_ROUNDS);
   }
 
@@ -47,8 +39,7 @@ export class UsersService implements OnApplicationBootstrap {
    * is unique.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const { rows } = await this.pool.query('SELECT 1 FROM users LIMIT 1');
-    if (rows.length > 0) return this.explainAdminPasswordMismatch();
+    if (await this.users.exists()) return this.explainAdminPasswordMismatch();
     let password = this.config.ADMIN_PASSWORD;
     let generated = false;
     if (!password) {
@@ -61,13 +52,16 @@ export class UsersService implements OnApplicationBootstrap {
       generated = true;
     }
     const hash = await this.hasher.hash(password);
-    const created = await this.pool.query(
-      `INSERT INTO users (username, password_hash, role)
-       SELECT $1, $2, 'admin' WHERE NOT EXISTS (SELECT 1 FROM users)
-       ON CONFLICT (username) DO NOTHING`,
-      [FIRST_ADMIN, hash],
-    );
-    if ((created.rowCount ?? 0) === 0) return;
+    // No user can be created without an admin, so only another replica starting at the same
+    // time can get here first, with the same username: the unique key keeps one.
+    const created = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({ username: FIRST_ADMIN, password_hash: hash, role: 'admin' })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    if (created.raw.length === 0) return;
     this.logger.log(`Created the first admin user "${FIRST_ADMIN}"`);
     if (generated) {
       // Printed once, outside the structured log, so it can be copied; it is not logged again.
@@ -104,24 +98,29 @@ export class UsersService implements OnApplicationBootstrap {
     );
   }
 
-  async findByUsername(username: string): Promise<UserRow | undefined> {
-    const { rows } = await this.pool.query<UserRow>('SELECT * FROM users WHERE username = $1', [
-      username.toLowerCase(),
-    ]);
+  async findByUsername(username: string): Promise<UserEntity | undefined> {
+    return (await this.users.findOneBy({ username: username.toLowerCase() })) ?? undefined;
+  }
+
+  /**
+   * Read on every authenticated request (the session guard), so it stays one prepared
+   * statement on SqlPool: a repository's findOneBy costs several times its CPU.
+   */
+  async findById(id: string): Promise<UserEntity | undefined> {
+    const { rows } = await this.pool.query<UserEntity>(
+      prepared(
+        'SELECT id, username, password_hash, role, created_at, updated_at FROM users WHERE id = $1',
+        [id],
+      ),
+    );
     return rows[0];
   }
 
-  async findById(id: string): Promise<UserRow | undefined> {
-    const { rows } = await this.pool.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
-    return rows[0];
+  async list(): Promise<UserEntity[]> {
+    return this.users.find({ order: { username: 'ASC' } });
   }
 
-  async list(): Promise<UserRow[]> {
-    const { rows } = await this.pool.query<UserRow>('SELECT * FROM users ORDER BY username');
-    return rows;
-  }
-
-  async create(username: string, password: string, role: UserRole): Promise<UserRow> {
+  async create(username: string, password: string, role: UserRole): Promise<UserEntity> {
     if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
       throw new BadRequestException(
         errorBody(400, `password must be at most ${MAX_PASSWORD_BYTES} bytes`, [
@@ -130,35 +129,38 @@ export class UsersService implements OnApplicationBootstrap {
       );
     }
     const hash = await this.hasher.hash(password);
-    const { rows } = await this.pool.query<UserRow>(
-      `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3)
-       ON CONFLICT (username) DO NOTHING RETURNING *`,
-      [username.toLowerCase(), hash, role],
-    );
-    if (rows.length === 0) {
+    const created = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values({ username: username.toLowerCase(), password_hash: hash, role })
+      .orIgnore()
+      .returning('*')
+      .execute();
+    if (created.raw.length === 0) {
       throw new ConflictException(errorBody(409, `User ${username.toLowerCase()} already exists`));
     }
-    return rows[0];
+    return this.users.create(created.raw[0] as UserEntity);
   }
 
   /** Deletes a user and (by cascade) their sessions; the last admin cannot be deleted. */
   async delete(username: string): Promise<void> {
-    const { rows } = await this.pool.query<{ id: string | null; found: number }>(
-      `WITH target AS (SELECT id, role FROM users WHERE username = $1),
-            deleted AS (
-              DELETE FROM users u USING target t
-               WHERE u.id = t.id
-                 AND (t.role <> 'admin'
-                      OR (SELECT count(*) FROM users WHERE role = 'admin') > 1)
-               RETURNING u.id)
-       SELECT (SELECT id FROM deleted) AS id, (SELECT count(*)::int FROM target) AS found`,
-      [username.toLowerCase()],
-    );
-    if (rows[0].found === 0) {
-      throw new NotFoundException(errorBody(404, `User ${username.toLowerCase()} not found`));
-    }
-    if (rows[0].id === null) {
-      throw new ConflictException(errorBody(409, 'The last admin cannot be deleted'));
-    }
+    const name = username.toLowerCase();
+    await this.users.manager.transaction(async (manager) => {
+      const users = manager.getRepository(UserEntity);
+      const target = await users.findOneBy({ username: name });
+      if (!target) throw new NotFoundException(errorBody(404, `User ${name} not found`));
+      if (target.role === 'admin') {
+        // Every admin row locked: two admins deleting each other at once must not both succeed.
+        const admins = await users.find({
+          where: { role: 'admin' },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (admins.length <= 1) {
+          throw new ConflictException(errorBody(409, 'The last admin cannot be deleted'));
+        }
+      }
+      // Sessions go with the user (ON DELETE CASCADE).
+      await users.delete({ id: target.id });
+    });
   }
 }

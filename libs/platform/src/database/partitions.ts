@@ -1,4 +1,5 @@
-import type { ClientBase, Pool, PoolClient } from 'pg';
+import type { ClientBase, PoolClient } from 'pg';
+import { withClient, type ClientSource } from './client-source';
 
 /**
  * Time partitioning of the telemetry tables, shared by both services (and by their migrations
@@ -328,21 +329,13 @@ export async function pruneCompanion(
  * again on the next run, and the others still happen.
  */
 export async function maintainPartitions(
-  pool: Pool,
+  source: ClientSource,
   tables: PartitionedTable[],
   companions: RetentionCompanion[],
   policy: PartitionPolicy,
   now = new Date(),
 ): Promise<MaintenanceReport> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  // A checked-out client has no error listener: a connection dropped between two statements
-  // (a database restart, pg_terminate_backend) would otherwise crash the process.
-  const onError = (error: Error): void => {
-    broken = error;
-  };
-  client.on('error', onError);
-  try {
+  return withClient(source, async (client) => {
     const { rows } = await client.query<{ locked: boolean }>(
       `SELECT pg_try_advisory_lock(hashtext('raqeem:partitions:' || current_schema())) AS locked`,
     );
@@ -370,13 +363,7 @@ export async function maintainPartitions(
       );
     }
     return run.report;
-  } catch (error) {
-    broken ??= error instanceof Error ? error : new Error(String(error));
-    throw error;
-  } finally {
-    client.removeListener('error', onError);
-    client.release(broken);
-  }
+  });
 }
 
 class MaintenanceRun {

@@ -1,4 +1,5 @@
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
+import { registeredPg } from './pool-registry';
 
 export interface DatabaseSettings {
   url: string;
@@ -21,9 +22,17 @@ export function typeOrmOptions(settings: DatabaseSettings): DataSourceOptions {
     entities: settings.entities,
     migrations: settings.migrations,
     migrationsTableName: 'migrations',
+    // The schema is the reviewed SQL of the migrations: TypeORM never changes it, nor installs
+    // extensions at start (generated uuids use PostgreSQL's built-in gen_random_uuid()).
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
+    // A failed query reaches the caller as an exception; TypeORM's own log of it would print its
+    // parameters, which can hold password and token hashes.
+    logging: false,
+    // node-postgres with pools the `db_pool_connections` metric can read.
+    driver: registeredPg,
     extra: {
       max: settings.poolSize,
       // random_page_cost 1.1: storage is SSD-class today; with the default (4, for spinning

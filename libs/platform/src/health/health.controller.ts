@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../security/auth.decorators';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { MetricsService } from '../metrics/metrics.service';
 import { HEALTH_OPTIONS, HealthOptions } from './health.options';
 import { ShutdownState } from './shutdown-state.service';
 
@@ -23,7 +24,19 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly shutdown: ShutdownState,
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    // Readiness as a metric, for the "not ready" alert: the same check, made at scrape time.
+    const check = (): ReturnType<HealthController['check']> => this.check();
+    metrics.gauge(
+      'service_ready',
+      '1 when /health/ready would answer 200 (own database reachable, not shutting down)',
+      [],
+      async function () {
+        this.set((await check()).status === 'ok' ? 1 : 0);
+      },
+    );
+  }
 
   @Get('live')
   live(): { status: string } {

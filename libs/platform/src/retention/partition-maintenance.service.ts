@@ -5,9 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
-import { pgPoolOf } from '../database/pg-pool';
+import { SqlPool } from '../database/sql-pool';
 import { maintainPartitions, type MaintenanceReport } from '../database/partitions';
 import { PeriodicTask } from '../jobs/periodic-task';
 import { MetricsService } from '../metrics/metrics.service';
@@ -24,16 +22,14 @@ import {
 @Injectable()
 export class PartitionMaintenanceService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PartitionMaintenanceService.name);
-  private readonly pool: Pool;
   private readonly task = new PeriodicTask('Partition maintenance', () => this.run(), this.logger);
   private readonly inDefault;
 
   constructor(
     @Inject(PARTITION_MAINTENANCE) private readonly options: PartitionMaintenanceOptions,
-    dataSource: DataSource,
+    private readonly pool: SqlPool,
     metrics: MetricsService,
   ) {
-    this.pool = pgPoolOf(dataSource);
     this.inDefault = metrics.gauge(
       'partition_default_rows',
       'Rows in the default partition of a time-partitioned table (no daily partition took them)',

@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { SqlClient } from '../database/partitions';
 import { blobKey, type BlobStore } from './blob-store';
 
 /**
@@ -25,7 +25,7 @@ function pruneSql(table: string): string {
  * orphan image, never a row without its image. Returns the number of rows removed.
  */
 export async function pruneWithBlobs(
-  pool: Pool,
+  pool: SqlClient,
   store: BlobStore,
   table: string,
   cutoff: Date,
