@@ -112,7 +112,8 @@ describe('A real Prometheus scraping both services with the repository config', 
     await waitFor(
       async () => {
         const response = await fetch(`${prometheus.url}/api/v1/rules`);
-        const body = (await response.json()) as {
+        // JSON.parse, not response.json(): see PrometheusServer.query.
+        const body = JSON.parse(await response.text()) as {
           data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
         };
         const loaded = body.data.groups.flatMap((g) => g.rules);

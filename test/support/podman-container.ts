@@ -10,8 +10,7 @@ export const IMAGE = process.env.RAQEEM_IMAGE ?? 'localhost/raqeem:check';
 const PODMAN_ENV = {
   ...process.env,
   CONTAINERS_CONF:
-    process.env.CONTAINERS_CONF ??
-    join(REPO_ROOT, 'scripts', 'image', 'containers.conf'),
+    process.env.CONTAINERS_CONF ?? join(REPO_ROOT, 'scripts', 'image', 'containers.conf'),
 };
 
 /**
