@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { variants } from './statement-cost';
 
 const byName = new Map(variants().map((variant) => [variant.name, variant.text]));
@@ -9,8 +8,8 @@ const text = (name: string): string => {
   return found;
 };
 
-void describe('statement-cost variants', () => {
-  void it('measures the service statement itself, with its outbox bundle, as the first variant', () => {
+describe('statement-cost variants', () => {
+  it('measures the service statement itself, with its outbox bundle, as the first variant', () => {
     const forwarded = text('ingest, forwarded');
     assert.match(forwarded, /INSERT INTO record_ids/);
     assert.match(forwarded, /INSERT INTO metrics/);
@@ -18,7 +17,7 @@ void describe('statement-cost variants', () => {
     assert.doesNotMatch(text('ingest, not forwarded'), /outbox/);
   });
 
-  void it('cuts the id claims out of the rows-only variant and the rows out of the claims-only one', () => {
+  it('cuts the id claims out of the rows-only variant and the rows out of the claims-only one', () => {
     const rows = text('rows without id claims');
     assert.match(rows, /INSERT INTO metrics/);
     assert.doesNotMatch(rows, /record_ids|claimed/);
@@ -27,7 +26,7 @@ void describe('statement-cost variants', () => {
     assert.doesNotMatch(claims, /INSERT INTO metrics|stored/);
   });
 
-  void it('reads the records without writing anything in the parse-only variant', () => {
+  it('reads the records without writing anything in the parse-only variant', () => {
     const parse = text('parse alone');
     assert.match(parse, /json_to_recordset/);
     assert.doesNotMatch(parse, /INSERT/);

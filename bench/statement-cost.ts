@@ -17,8 +17,8 @@
  * Records are fresh metric samples with random v4 ids, 50 devices, stamped now (today's
  * partition). Uses BENCH_DATABASE_URL if set, else the bench's embedded cluster.
  */
-import * as path from 'node:path';
 import { Client } from 'pg';
+import { REPO_ROOT } from '../test/support/repo-root';
 import { ingestStatement } from '../apps/devices/src/telemetry/telemetry.sql';
 import { devicesDataSourceOptions } from '../apps/devices/src/database/devices-data-source';
 import { ensureDailyPartitions, premadeDays, runMigrations } from '../libs/platform/src';
@@ -26,7 +26,6 @@ import { metricSample } from './lib/context';
 import { BenchDatabase } from './lib/database';
 import { cpuMicros } from './lib/proc';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const DATABASE = 'bench_statement_cost';
 const DEVICES = 50;
 const WARMUP = 50;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { bearer, login } from '@app/testing/auth';
 import { freePort } from '@app/testing/free-port';
 import { request } from '@app/testing/http-client';
@@ -15,14 +14,14 @@ import { waitFor } from '@app/testing/wait-for';
 
 const DEVICE = 'one-at-a-time-1';
 
-void describe('npm run start:devices, then npm run start:mentor', () => {
+describe('npm run start:devices, then npm run start:mentor', () => {
   let dataDir: string;
   let env: Record<string, string>;
   let devicesUrl: string;
   let mentorUrl: string;
   const launchers: Launcher[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     dataDir = tempDataDir('one-at-a-time');
     const [devicesPort, mentorPort] = [await freePort(), await freePort()];
     devicesUrl = `http://127.0.0.1:${devicesPort}`;
@@ -35,13 +34,13 @@ void describe('npm run start:devices, then npm run start:mentor', () => {
     };
   });
 
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(launchers.map((launcher) => launcher.stop()));
     assert.deepEqual(postgresProcessesIn(dataDir), []);
     removeDataDir(dataDir);
   });
 
-  void it('the Mentor started later pulls at start what Devices took in alone', async () => {
+  it('the Mentor started later pulls at start what Devices took in alone', async () => {
     // An explicit empty MENTOR_API_URL still means standalone: nothing is pushed.
     const devices = Launcher.start('npm run start:devices', { ...env, MENTOR_API_URL: '' });
     launchers.push(devices);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
 import { bearer, login } from '@app/testing/auth';
 import { freePort } from '@app/testing/free-port';
 import { request } from '@app/testing/http-client';
@@ -16,14 +15,14 @@ import { waitFor } from '@app/testing/wait-for';
 
 const DEVICE = 'side-by-side-1';
 
-void describe('npm run start:devices and npm run start:mentor side by side', () => {
+describe('npm run start:devices and npm run start:mentor side by side', () => {
   let dataDir: string;
   let env: Record<string, string>;
   let devicesUrl: string;
   let mentorUrl: string;
   const launchers: Launcher[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     dataDir = tempDataDir('side-by-side');
     const [devicesPort, mentorPort] = [await freePort(), await freePort()];
     devicesUrl = `http://127.0.0.1:${devicesPort}`;
@@ -36,13 +35,13 @@ void describe('npm run start:devices and npm run start:mentor side by side', () 
     };
   });
 
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(launchers.map((launcher) => launcher.stop()));
     assert.deepEqual(postgresProcessesIn(dataDir), []);
     removeDataDir(dataDir);
   });
 
-  void it('both come up when started at the same moment, each wired to the other', async () => {
+  it('both come up when started at the same moment, each wired to the other', async () => {
     const devices = Launcher.start('npm run start:devices', env);
     const mentor = Launcher.start('npm run start:mentor', env);
     launchers.push(devices, mentor);
@@ -62,7 +61,7 @@ void describe('npm run start:devices and npm run start:mentor side by side', () 
     );
   });
 
-  void it('loses no request of one while the other is restarted, and forwards them all', async () => {
+  it('loses no request of one while the other is restarted, and forwards them all', async () => {
     const secrets = devSecrets(dataDir);
     const registered = await request<{ device_token: string }>(
       'POST',

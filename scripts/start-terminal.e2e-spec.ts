@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
 import {
   accepts,
   embeddedDatabasePorts,
@@ -15,16 +14,16 @@ import {
 import { freePort } from '@app/testing/free-port';
 import { waitFor } from '@app/testing/wait-for';
 
-void describe('npm start in a terminal', () => {
+describe('npm start in a terminal', () => {
   const dataDirs: string[] = [];
   const launchers: Launcher[] = [];
 
-  after(() => {
+  afterAll(() => {
     for (const launcher of launchers) launcher.kill();
     for (const dir of dataDirs) removeDataDir(dir);
   });
 
-  void it('starts both services with a short readable banner and leaves nothing behind when stopped', async () => {
+  it('starts both services with a short readable banner and leaves nothing behind when stopped', async () => {
     const dataDir = tempDataDir('tty');
     dataDirs.push(dataDir);
     const [devicesPort, mentorPort] = [await freePort(), await freePort()];
@@ -85,7 +84,7 @@ void describe('npm start in a terminal', () => {
     assert.deepEqual(postgresProcessesIn(dataDir), []);
   });
 
-  void it('stops its embedded database when the service fails to start', async () => {
+  it('stops its embedded database when the service fails to start', async () => {
     const dataDir = tempDataDir('fail');
     dataDirs.push(dataDir);
     const taken = net.createServer();

@@ -39,5 +39,5 @@ phase "built $RAQEEM_IMAGE ($(podman image inspect "$RAQEEM_IMAGE" --format '{{.
 # Dangling layers of earlier builds of this tag would pile up on a long-lived machine.
 podman image prune -f >/dev/null || true
 
-node dist/scripts/run-tests.js --image
+JEST_IMAGE_SPECS=1 npx jest --selectProjects image
 phase 'ran the image specs'

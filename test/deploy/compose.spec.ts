@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
 import { load } from 'js-yaml';
 import { configKeys, runTool } from '@app/testing/deploy-files';
 
@@ -28,10 +27,10 @@ const APP_SERVICES: Record<string, 'devices' | 'mentor'> = {
   'mentor-migrate': 'mentor',
 };
 
-void describe('docker-compose.yml (the real Compose parser)', () => {
+describe('docker-compose.yml (the real Compose parser)', () => {
   let compose: ComposeFile;
 
-  before(() => {
+  beforeAll(() => {
     // The parser fills in .env.example's placeholders, as it would a user's .env.
     runTool('docker-compose', ['--env-file', '.env.example', 'config', '-q']);
     compose = load(
@@ -39,7 +38,7 @@ void describe('docker-compose.yml (the real Compose parser)', () => {
     ) as ComposeFile;
   });
 
-  void it('refuses to start without the secrets of .env, naming the missing one', () => {
+  it('refuses to start without the secrets of .env, naming the missing one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'raqeem-compose-'));
     try {
       writeFileSync(join(dir, 'empty.env'), '');
@@ -52,7 +51,7 @@ void describe('docker-compose.yml (the real Compose parser)', () => {
     }
   });
 
-  void it('sets only variables the app config classes know', () => {
+  it('sets only variables the app config classes know', () => {
     for (const [name, app] of Object.entries(APP_SERVICES)) {
       const service = compose.services[name];
       assert.ok(service, name);
@@ -62,7 +61,7 @@ void describe('docker-compose.yml (the real Compose parser)', () => {
     }
   });
 
-  void it('runs each migration to completion before its app, and the apps read-only as uid 1000', () => {
+  it('runs each migration to completion before its app, and the apps read-only as uid 1000', () => {
     for (const [app, migration] of [
       ['devices', 'devices-migrate'],
       ['mentor', 'mentor-migrate'],
@@ -83,7 +82,7 @@ void describe('docker-compose.yml (the real Compose parser)', () => {
     }
   });
 
-  void it('gives every long-running service a healthcheck and waits on health, not on start', () => {
+  it('gives every long-running service a healthcheck and waits on health, not on start', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       if (name.endsWith('-migrate') || name === 'minio-bucket') continue;
       assert.ok(service.healthcheck?.test?.length, `${name} has a healthcheck`);
@@ -93,7 +92,7 @@ void describe('docker-compose.yml (the real Compose parser)', () => {
     }
   });
 
-  void it('stores screenshots in MinIO and provisions Prometheus and Grafana from the repo', () => {
+  it('stores screenshots in MinIO and provisions Prometheus and Grafana from the repo', () => {
     for (const app of ['devices', 'mentor']) {
       const env = compose.services[app].environment!;
       assert.deepEqual([env.STORAGE_DRIVER, env.S3_ENDPOINT], ['s3', 'http://minio:9000']);
@@ -108,7 +107,7 @@ void describe('docker-compose.yml (the real Compose parser)', () => {
     assert.ok(mounts('postgres').some((m) => m.includes('create-databases.sh')));
   });
 
-  void it('takes every credential from .env: the resolved values are the placeholders', () => {
+  it('takes every credential from .env: the resolved values are the placeholders', () => {
     const placeholders = runTool('sh', ['-c', 'grep -E "^[A-Z_]+=" .env.example']).stdout;
     const token = /^MENTOR_API_TOKEN=(.*)$/m.exec(placeholders)![1];
     assert.equal(compose.services.devices.environment?.MENTOR_API_TOKEN, token);

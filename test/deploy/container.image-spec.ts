@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { bearer, login } from '@app/testing/auth';
 import { freePort } from '@app/testing/free-port';
 import { request } from '@app/testing/http-client';
@@ -19,12 +18,12 @@ const DEVICE = 'image-check-device';
 /** SHUTDOWN_GRACE given to the services; a clean stop must come well within it. */
 const GRACE_MS = 10_000;
 
-void describe(`The container image (${IMAGE}) run with podman`, () => {
+describe(`The container image (${IMAGE}) run with podman`, () => {
   let db: { name: string; url: string };
   let mentor: ServiceContainer;
   let devices: ServiceContainer;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await createTestDatabase('image');
     const common = {
       DATABASE_URL: db.url,
@@ -58,14 +57,14 @@ void describe(`The container image (${IMAGE}) run with podman`, () => {
     await devices.start();
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const container of [devices, mentor]) {
       if (container?.exitCode === null) await container.terminate(GRACE_MS * 2);
     }
     if (db) await dropTestDatabase(db.name);
   });
 
-  void it('runs as uid 1000 under tini, with a read-only root and no embedded PostgreSQL', () => {
+  it('runs as uid 1000 under tini, with a read-only root and no embedded PostgreSQL', () => {
     for (const container of [devices, mentor]) {
       assert.equal(container.exec(['id', '-u']).output.trim(), '1000');
       const pid1 = container.exec(['cat', '/proc/1/cmdline']).output.split('\0');
@@ -88,7 +87,7 @@ void describe(`The container image (${IMAGE}) run with podman`, () => {
     assert.deepEqual(present.output.trim().split('\n'), ['pg']);
   });
 
-  void it('takes telemetry at Devices and shows it at the Mentor', async () => {
+  it('takes telemetry at Devices and shows it at the Mentor', async () => {
     const registered = await request<{ device_token: string }>(
       'POST',
       `${devices.url}/api/v1/devices/register`,
@@ -119,7 +118,7 @@ void describe(`The container image (${IMAGE}) run with podman`, () => {
     );
   });
 
-  void it('stops both services on SIGTERM with exit code 0 within the grace period', async () => {
+  it('stops both services on SIGTERM with exit code 0 within the grace period', async () => {
     for (const container of [devices, mentor]) {
       const { code, ms } = await container.terminate(GRACE_MS * 2);
       assert.equal(code, 0, `${container.url}: exit ${code}\n${container.logs.slice(-2000)}`);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
-import { before, describe, it } from 'node:test';
 import { configKeys, renderOverlay, repoPath, runTool } from '@app/testing/deploy-files';
 import { unknownFields, validateSchema, type KubeObject } from '@app/testing/kube-schema';
 
@@ -76,20 +75,20 @@ const durationSeconds = (value: string): number => {
   return match[2] === 'ms' ? n / 1000 : match[2] === 'm' ? n * 60 : n;
 };
 
-void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schemas)', () => {
+describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schemas)', () => {
   const rendered: Record<string, KubeObject[]> = {};
 
-  before(() => {
+  beforeAll(() => {
     for (const overlay of OVERLAYS) rendered[overlay] = renderOverlay(overlay);
   });
 
-  void it('renders both overlays with kubectl kustomize and the base on its own', () => {
+  it('renders both overlays with kubectl kustomize and the base on its own', () => {
     const base = runTool('kubectl', ['kustomize', repoPath('k8s', 'base')]);
     assert.match(base.stdout, /kind: Deployment/);
     for (const overlay of OVERLAYS) assert.ok(rendered[overlay].length > 10, overlay);
   });
 
-  void it('validates every rendered object against its Kubernetes or Prometheus Operator schema', () => {
+  it('validates every rendered object against its Kubernetes or Prometheus Operator schema', () => {
     for (const overlay of OVERLAYS) {
       for (const object of rendered[overlay]) {
         assert.doesNotThrow(
@@ -100,7 +99,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('has no field the schemas do not know (strict pass)', () => {
+  it('has no field the schemas do not know (strict pass)', () => {
     for (const overlay of OVERLAYS) {
       for (const object of rendered[overlay]) {
         assert.deepEqual(
@@ -112,7 +111,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('catches a misspelt field in the strict pass that the schema pass lets through', () => {
+  it('catches a misspelt field in the strict pass that the schema pass lets through', () => {
     const deployment = structuredClone(find(rendered.dev, 'Deployment', 'devices-backend'));
     const pod = spec<{ template: { spec: PodSpec } }>(deployment).template.spec;
     (pod.containers[0] as unknown as Record<string, unknown>).imagePullPolicyy = 'Always';
@@ -127,7 +126,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     assert.deepEqual(unknownFields(monitor), ['spec.endpoints[0].intervall']);
   });
 
-  void it('keeps the reference names: namespace, Deployments, Services, ports and the ConfigMap', () => {
+  it('keeps the reference names: namespace, Deployments, Services, ports and the ConfigMap', () => {
     for (const overlay of OVERLAYS) {
       const objects = rendered[overlay];
       find(objects, 'Namespace', 'raqeem');
@@ -157,7 +156,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('runs PostgreSQL as a StatefulSet with a claim in dev and a managed database in prod', () => {
+  it('runs PostgreSQL as a StatefulSet with a claim in dev and a managed database in prod', () => {
     const postgres = spec<{ volumeClaimTemplates?: unknown[] }>(
       find(rendered.dev, 'StatefulSet', 'postgres'),
     );
@@ -172,7 +171,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     assert.match(url.toString(), /@db\.example\.internal:5432\/devices$/);
   });
 
-  void it('gives every container probes (services), resources and a locked-down security context', () => {
+  it('gives every container probes (services), resources and a locked-down security context', () => {
     for (const overlay of OVERLAYS) {
       for (const workload of workloads(rendered[overlay])) {
         const where = `${overlay}: ${workload.kind} ${workload.name}`;
@@ -199,7 +198,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('migrates in an init container and gives SIGTERM time for preStop plus the drain', () => {
+  it('migrates in an init container and gives SIGTERM time for preStop plus the drain', () => {
     for (const overlay of OVERLAYS) {
       const objects = rendered[overlay];
       for (const [name, app] of Object.entries(APPS)) {
@@ -219,7 +218,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('sets only variables the app config classes know', () => {
+  it('sets only variables the app config classes know', () => {
     for (const overlay of OVERLAYS) {
       const objects = rendered[overlay];
       for (const workload of workloads(objects)) {
@@ -243,7 +242,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('references only Secret and ConfigMap keys that exist', () => {
+  it('references only Secret and ConfigMap keys that exist', () => {
     for (const overlay of OVERLAYS) {
       const objects = rendered[overlay];
       const keysOf = (kind: string, name: string): string[] =>
@@ -271,7 +270,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('selects real pods from every Service, NetworkPolicy, PDB and the ServiceMonitor', () => {
+  it('selects real pods from every Service, NetworkPolicy, PDB and the ServiceMonitor', () => {
     for (const overlay of OVERLAYS) {
       const objects = rendered[overlay];
       const pods = workloads(objects).map((w) => w.labels);
@@ -322,7 +321,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('scales Devices with an HPA in prod and limits ingress to the services that need it', () => {
+  it('scales Devices with an HPA in prod and limits ingress to the services that need it', () => {
     const hpa = spec<{ scaleTargetRef: { kind: string; name: string }; minReplicas: number }>(
       find(rendered.prod, 'HorizontalPodAutoscaler', 'devices-backend'),
     );
@@ -348,7 +347,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     find(rendered.prod, 'NetworkPolicy', 'default-deny-ingress');
   });
 
-  void it('trusts the ingress controller for client addresses and annotates pods for scraping', () => {
+  it('trusts the ingress controller for client addresses and annotates pods for scraping', () => {
     for (const overlay of OVERLAYS) {
       const objects = rendered[overlay];
       for (const name of Object.keys(APPS)) {
@@ -365,7 +364,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     }
   });
 
-  void it('ships the alert rules and the Grafana dashboard as the repository files', () => {
+  it('ships the alert rules and the Grafana dashboard as the repository files', () => {
     const rule = find(rendered.prod, 'PrometheusRule', 'raqeem');
     const rulesFile = readFileSync(repoPath('k8s', 'monitoring', 'alert-rules.yml'), 'utf8');
     assert.deepEqual(rule.spec, load(rulesFile));
@@ -377,7 +376,7 @@ void describe('Kubernetes manifests (kubectl kustomize, kubernetes-models schema
     );
   });
 
-  void it('keeps the secrets files out of git', () => {
+  it('keeps the secrets files out of git', () => {
     for (const overlay of OVERLAYS) {
       runTool('git', ['check-ignore', '-q', `k8s/overlays/${overlay}/secrets.env`]);
     }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
 import { load } from 'js-yaml';
 import { readYaml, repoPath, runTool } from '@app/testing/deploy-files';
 
@@ -19,8 +18,8 @@ const ALERTS = [
   'RaqeemIngestStopped',
 ];
 
-void describe('Prometheus configuration and alert rules (promtool)', () => {
-  void it('passes promtool check config and check rules', () => {
+describe('Prometheus configuration and alert rules (promtool)', () => {
+  it('passes promtool check config and check rules', () => {
     runTool('promtool', ['check', 'config', repoPath('k8s', 'monitoring', 'prometheus.yml')]);
     const rules = runTool('promtool', [
       'check',
@@ -30,7 +29,7 @@ void describe('Prometheus configuration and alert rules (promtool)', () => {
     assert.match(rules.stdout, /SUCCESS: 6 rules found/);
   });
 
-  void it('passes the promtool unit tests, which cover every alert', () => {
+  it('passes the promtool unit tests, which cover every alert', () => {
     const result = runTool('promtool', [
       'test',
       'rules',
@@ -46,7 +45,7 @@ void describe('Prometheus configuration and alert rules (promtool)', () => {
     }
   });
 
-  void it('fails promtool test rules when an alert no longer fires as its test expects', () => {
+  it('fails promtool test rules when an alert no longer fires as its test expects', () => {
     const dir = mkdtempSync(join(tmpdir(), 'raqeem-rules-'));
     try {
       const rules = readFileSync(repoPath('k8s', 'monitoring', 'alert-rules.yml'), 'utf8');
@@ -64,7 +63,7 @@ void describe('Prometheus configuration and alert rules (promtool)', () => {
     }
   });
 
-  void it('keeps the dashboard JSON loadable with a query on every panel', () => {
+  it('keeps the dashboard JSON loadable with a query on every panel', () => {
     const dashboard = JSON.parse(
       readFileSync(repoPath('k8s', 'monitoring', 'grafana', 'raqeem-dashboard.json'), 'utf8'),
     ) as { uid: string; panels: { type: string; title: string; targets?: { expr: string }[] }[] };

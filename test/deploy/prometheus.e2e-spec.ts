@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
 import { readYaml, repoPath } from '@app/testing/deploy-files';
 import { request } from '@app/testing/http-client';
 import { PrometheusServer } from '@app/testing/prometheus-server';
@@ -32,7 +31,7 @@ const PANELS_WITH_DATA = [
   'Up and ready',
 ];
 
-void describe('A real Prometheus scraping both services with the repository config', () => {
+describe('A real Prometheus scraping both services with the repository config', () => {
   let stack: Stack;
   let prometheus: PrometheusServer;
   const rules = readYaml<RuleGroups>('k8s', 'monitoring', 'alert-rules.yml');
@@ -40,7 +39,7 @@ void describe('A real Prometheus scraping both services with the repository conf
     readFileSync(repoPath('k8s', 'monitoring', 'grafana', 'raqeem-dashboard.json'), 'utf8'),
   ) as Dashboard;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('prometheus');
     await stack.setUp(async () => {
       await stack.registerDevice(DEVICE, { device_name: 'Scraped', os: 'linux' });
@@ -59,12 +58,12 @@ void describe('A real Prometheus scraping both services with the repository conf
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await prometheus?.stop();
     await stack?.close();
   });
 
-  void it('scrapes both services: up and service_ready are 1 for each job', async () => {
+  it('scrapes both services: up and service_ready are 1 for each job', async () => {
     for (const job of ['devices-backend', 'mentor-backend']) {
       await waitFor(async () => (await prometheus.scalar(`up{job="${job}"}`)) === 1, {
         timeoutMs: 30_000,
@@ -77,7 +76,7 @@ void describe('A real Prometheus scraping both services with the repository conf
     }
   });
 
-  void it('sees forward_success_total rise after telemetry is sent', async () => {
+  it('sees forward_success_total rise after telemetry is sent', async () => {
     const before = (await prometheus.scalar('sum(forward_success_total)')) ?? 0;
     const response = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
       headers: stack.asDevice(DEVICE),
@@ -104,7 +103,7 @@ void describe('A real Prometheus scraping both services with the repository conf
     );
   });
 
-  void it('evaluates every alert expression without error, and the rule groups are healthy', async () => {
+  it('evaluates every alert expression without error, and the rule groups are healthy', async () => {
     for (const rule of rules.groups.flatMap((g) => g.rules)) {
       const result = await prometheus.query(rule.expr);
       assert.equal(result.status, 'success', `${rule.alert}: ${result.error}`);
@@ -113,7 +112,8 @@ void describe('A real Prometheus scraping both services with the repository conf
     await waitFor(
       async () => {
         const response = await fetch(`${prometheus.url}/api/v1/rules`);
-        const body = (await response.json()) as {
+        // JSON.parse, not response.json(): see PrometheusServer.query.
+        const body = JSON.parse(await response.text()) as {
           data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
         };
         const loaded = body.data.groups.flatMap((g) => g.rules);
@@ -126,7 +126,7 @@ void describe('A real Prometheus scraping both services with the repository conf
     );
   });
 
-  void it("runs every dashboard panel's query, with data for traffic, forwarding and the pool", async () => {
+  it("runs every dashboard panel's query, with data for traffic, forwarding and the pool", async () => {
     const panels = dashboard.panels.filter((p) => p.type !== 'row');
     for (const panel of panels) {
       for (const target of panel.targets ?? []) {

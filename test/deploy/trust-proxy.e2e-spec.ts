@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
 import { Stack } from '@app/testing/stack';
 
 /**
@@ -54,13 +53,13 @@ const PATH = '/api/v1/devices/some-device/commands/pending';
 const CLIENT_A = '127.0.0.2';
 const CLIENT_B = '127.0.0.3';
 
-void describe('Per-IP limit behind an ingress (TRUST_PROXY)', () => {
+describe('Per-IP limit behind an ingress (TRUST_PROXY)', () => {
   const stacks: Stack[] = [];
   const ingresses: http.Server[] = [];
   let trustedPort: number;
   let untrustedPort: number;
 
-  before(async () => {
+  beforeAll(async () => {
     const env = { RATE_LIMIT_PER_IP: String(LIMIT), RATE_LIMIT_WINDOW: '60s' };
     const trusted = await Stack.start('trust_proxy', {
       mentor: false,
@@ -74,12 +73,12 @@ void describe('Per-IP limit behind an ingress (TRUST_PROXY)', () => {
     untrustedPort = (ingresses[1].address() as AddressInfo).port;
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const ingress of ingresses) await new Promise((resolve) => ingress.close(resolve));
     for (const stack of stacks) await stack.close();
   });
 
-  void it('counts each client behind the trusted proxy separately', async () => {
+  it('counts each client behind the trusted proxy separately', async () => {
     const a: number[] = [];
     for (let i = 0; i <= LIMIT; i++) a.push(await requestFrom(CLIENT_A, trustedPort, PATH));
     assert.notEqual(a[0], 429);
@@ -89,7 +88,7 @@ void describe('Per-IP limit behind an ingress (TRUST_PROXY)', () => {
     assert.notEqual(await requestFrom(CLIENT_B, trustedPort, PATH), 429);
   });
 
-  void it('without TRUST_PROXY, every client behind the proxy shares one limit', async () => {
+  it('without TRUST_PROXY, every client behind the proxy shares one limit', async () => {
     for (let i = 0; i < LIMIT; i++) {
       assert.notEqual(await requestFrom(CLIENT_A, untrustedPort, PATH), 429);
     }

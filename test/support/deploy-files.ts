@@ -6,9 +6,9 @@ import { load, loadAll } from 'js-yaml';
 import { DevicesConfig } from '../../apps/devices/src/config/devices.config';
 import { MentorConfig } from '../../apps/mentor/src/config/mentor.config';
 import type { KubeObject } from './kube-schema';
+import { REPO_ROOT } from './repo-root';
 
-/** The repository, from this compiled file (<repo>/.dist-<hash>/test/support). */
-export const REPO_ROOT = join(__dirname, '..', '..', '..');
+export { REPO_ROOT } from './repo-root';
 
 export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);

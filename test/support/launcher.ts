@@ -11,10 +11,10 @@ import {
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT } from './repo-root';
 import { waitFor } from './wait-for';
 
-/** The repository, found from this compiled file (dist/test/support). */
-export const REPO_ROOT = join(__dirname, '..', '..', '..');
+export { REPO_ROOT } from './repo-root';
 
 // eslint-disable-next-line no-control-regex -- the escape sequences are what it matches
 const ANSI_COLOUR = /\x1b\[[0-9;]*[A-Za-z]/g;

@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { REPO_ROOT } from './repo-root';
 import { waitFor } from './wait-for';
 
 /** The image under test (scripts/image/image-check.sh builds it). */
@@ -9,8 +10,7 @@ export const IMAGE = process.env.RAQEEM_IMAGE ?? 'localhost/raqeem:check';
 const PODMAN_ENV = {
   ...process.env,
   CONTAINERS_CONF:
-    process.env.CONTAINERS_CONF ??
-    join(__dirname, '..', '..', '..', 'scripts', 'image', 'containers.conf'),
+    process.env.CONTAINERS_CONF ?? join(REPO_ROOT, 'scripts', 'image', 'containers.conf'),
 };
 
 /**

@@ -1,9 +1,9 @@
 import { getMetadataStorage } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from './repo-root';
 
-/** The repository's README, found from this compiled file (dist/test/support). */
-const README = join(__dirname, '..', '..', '..', 'README.md');
+const README = join(REPO_ROOT, 'README.md');
 
 /** Variables named in the first column of the README's tables. */
 function documentedVariables(): Set<string> {

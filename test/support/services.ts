@@ -4,14 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NODE_ARGS } from '@app/platform/runtime/service-node-args';
 import { freePort } from './free-port';
+import { compiledFile } from './repo-root';
 import { waitFor } from './wait-for';
 
 export type ServiceName = 'devices' | 'mentor';
 
-/** Compiled entry points, found from this compiled file (dist/test/support). */
+/** Compiled entry points: the services run as they are deployed, from the build. */
 const ENTRY: Record<ServiceName, string> = {
-  devices: join(__dirname, '..', '..', 'apps', 'devices', 'src', 'main.js'),
-  mentor: join(__dirname, '..', '..', 'apps', 'mentor', 'src', 'main.js'),
+  devices: compiledFile('apps/devices/src/main.ts'),
+  mentor: compiledFile('apps/mentor/src/main.ts'),
 };
 
 /**

@@ -8,7 +8,6 @@ import {
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 /**
  * What /docs tells a user must be what the services do. Every operation of both OpenAPI
@@ -47,7 +46,7 @@ describe('/docs tells the truth about every route', () => {
   let deviceToken: string;
   let session: Record<string, string> | undefined;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('api_docs');
     await stack.setUp(async () => {
       deviceToken = await stack.registerDevice(DEVICE);
@@ -60,7 +59,7 @@ describe('/docs tells the truth about every route', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
@@ -152,7 +151,7 @@ describe('/docs tells the truth about every route', () => {
   const label = (operation: Operation): string =>
     `${operation.service}: ${operation.method} ${operation.path}`;
 
-  void it('covers the routes of both services, the telemetry routes on Fastify among them', () => {
+  it('covers the routes of both services, the telemetry routes on Fastify among them', () => {
     const all = operations().map(label);
     for (const expected of [
       'devices: POST /api/v1/devices/{id}/metrics',
@@ -167,7 +166,7 @@ describe('/docs tells the truth about every route', () => {
     }
   });
 
-  void it('names only security schemes the document defines', () => {
+  it('names only security schemes the document defines', () => {
     for (const operation of operations()) {
       const defined = documents.get(operation.service)!.components?.securitySchemes ?? {};
       for (const scheme of operation.security.flatMap((r) => Object.keys(r))) {
@@ -176,7 +175,7 @@ describe('/docs tells the truth about every route', () => {
     }
   });
 
-  void it('refuses a request without credentials exactly where the document names a scheme', async () => {
+  it('refuses a request without credentials exactly where the document names a scheme', async () => {
     const wrong: string[] = [];
     for (const operation of operations()) {
       const status = await call(operation, {}, {});
@@ -190,7 +189,7 @@ describe('/docs tells the truth about every route', () => {
     assert.deepEqual(wrong, []);
   });
 
-  void it('lets in the credential of every scheme the document names for a route', async () => {
+  it('lets in the credential of every scheme the document names for a route', async () => {
     const wrong: string[] = [];
     for (const operation of operations()) {
       for (const requirement of operation.security) {
@@ -210,7 +209,7 @@ describe('/docs tells the truth about every route', () => {
     assert.deepEqual(wrong, []);
   });
 
-  void it('marks a query parameter required only where leaving it out is refused', async () => {
+  it('marks a query parameter required only where leaving it out is refused', async () => {
     const wrong: string[] = [];
     for (const operation of operations()) {
       const required = operation.parameters.filter((p) => p.in === 'query' && p.required);

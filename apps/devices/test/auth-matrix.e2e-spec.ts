@@ -11,7 +11,6 @@ import {
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 /**
  * Every endpoint of both services against every kind of credential. The table below is the
@@ -413,7 +412,7 @@ async function cell(
   }
 }
 
-void describe('Authentication matrix of both services', () => {
+describe('Authentication matrix of both services', () => {
   let stack: Stack;
   let c: Credentials;
   const secretsSent = new Set<string>([
@@ -427,7 +426,7 @@ void describe('Authentication matrix of both services', () => {
     'matrix-password-1',
   ]);
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('auth_matrix', {
       devicesEnv: { LOG_LEVEL: 'debug' },
       mentorEnv: { LOG_LEVEL: 'debug' },
@@ -480,12 +479,12 @@ void describe('Authentication matrix of both services', () => {
     }
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
   for (const endpoint of ENDPOINTS) {
-    void it(`${endpoint.service} ${endpoint.method} ${endpoint.path} (${endpoint.kind}) answers each credential as expected`, async () => {
+    it(`${endpoint.service} ${endpoint.method} ${endpoint.path} (${endpoint.kind}) answers each credential as expected`, async () => {
       const base = endpoint.service === 'devices' ? stack.devices.url : stack.mentor!.url;
       const results: string[] = [];
       let failed = false;
@@ -518,7 +517,7 @@ void describe('Authentication matrix of both services', () => {
     });
   }
 
-  void it('never writes any credential it was sent or issued to the logs of either service', async () => {
+  it('never writes any credential it was sent or issued to the logs of either service', async () => {
     // Give both services a moment to flush their last request lines.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const logs = { devices: stack.devices.logs, mentor: stack.mentor!.logs };

@@ -4,7 +4,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const DEVICE = 'poison-device';
 const operator = { 'x-api-key': TEST_OPERATOR_KEY };
@@ -17,11 +16,11 @@ interface DeadLetterView {
   reason: string;
 }
 
-void describe('Permanent refusals become dead letters that an operator can replay', () => {
+describe('Permanent refusals become dead letters that an operator can replay', () => {
   let stack: Stack;
   const poisoned = new Set<string>();
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('deadletters', { proxy: true });
     // The proxy refuses any request carrying a poisoned id, as a mentor would refuse a record
     // it cannot accept; everything else reaches the real mentor.
@@ -36,7 +35,7 @@ void describe('Permanent refusals become dead letters that an operator can repla
     await stack.registerDevice(DEVICE);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
@@ -52,7 +51,7 @@ void describe('Permanent refusals become dead letters that an operator can repla
     return response.body;
   }
 
-  void it('dead-letters only the refused record of a batch, keeps the reason, and delivers the rest', async () => {
+  it('dead-letters only the refused record of a batch, keeps the reason, and delivers the rest', async () => {
     const ids = Array.from({ length: 5 }, () => randomUUID());
     poisoned.add(ids[2]);
     const response = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
@@ -97,7 +96,7 @@ void describe('Permanent refusals become dead letters that an operator can repla
     );
   });
 
-  void it('replays a dead letter by id once the mentor accepts it', async () => {
+  it('replays a dead letter by id once the mentor accepts it', async () => {
     const [dead] = await deadLetters();
     poisoned.clear();
     const replay = await request<{ replayed: number }>(
@@ -116,7 +115,7 @@ void describe('Permanent refusals become dead letters that an operator can repla
     assert.equal((await deadLetters()).length, 0);
   });
 
-  void it('replays by type, and then all that is left', async () => {
+  it('replays by type, and then all that is left', async () => {
     const activity = randomUUID();
     const alert = randomUUID();
     poisoned.add(activity);
@@ -168,7 +167,7 @@ void describe('Permanent refusals become dead letters that an operator can repla
     assert.equal((await deadLetters()).length, 0);
   });
 
-  void it('refuses an ambiguous replay request and operator calls without a key', async () => {
+  it('refuses an ambiguous replay request and operator calls without a key', async () => {
     const both = await request('POST', `${stack.api}/forwarding/dead-letters/replay`, {
       headers: operator,
       body: { all: true, type: 'metrics' },

@@ -4,7 +4,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const DEVICE = 'durable-device-1';
 const operator = { 'x-api-key': TEST_OPERATOR_KEY };
@@ -42,20 +41,20 @@ async function postMetrics(stack: Stack, requests: number, size: number): Promis
   return acked;
 }
 
-void describe('Forwarding survives a mentor outage and a Devices crash', () => {
+describe('Forwarding survives a mentor outage and a Devices crash', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     // A short request timeout keeps the crash-recovery lease short (lease = 2 x timeout + 10 s).
     stack = await Stack.start('durable', { devicesEnv: { FORWARD_TIMEOUT: '2s' } });
     await stack.registerDevice(DEVICE);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('delivers every acknowledged record exactly once after the mentor returns and Devices was SIGKILLed', async () => {
+  it('delivers every acknowledged record exactly once after the mentor returns and Devices was SIGKILLed', async () => {
     const acked = await postMetrics(stack, 5, 20);
     await waitFor(async () => (await stack.mentorIds('metrics')).length === acked.length, {
       message: 'the first records at the mentor',
@@ -95,7 +94,7 @@ void describe('Forwarding survives a mentor outage and a Devices crash', () => {
     assert.equal(dead.rows[0].n, 0);
   });
 
-  void it('resumes delivery within 10 seconds of the mentor answering again, even after long backoff', async () => {
+  it('resumes delivery within 10 seconds of the mentor answering again, even after long backoff', async () => {
     await stack.mentor!.stop();
     const acked = await postMetrics(stack, 2, 10);
     // Let the rows exhaust their quick retries (1 s, 2 s, 4 s) and fall into longer backoff.

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { after, describe, it } from 'node:test';
 
 /**
  * Devices on its embedded PostgreSQL (no DATABASE_URL), as `npm start` runs it: secrets and
@@ -85,11 +84,11 @@ function postMetric(service: ServiceProcess, token: string): Promise<{ status: n
   });
 }
 
-void describe('Devices on its embedded database', () => {
+describe('Devices on its embedded database', () => {
   const services: ServiceProcess[] = [];
   const folders: string[] = [];
 
-  after(async () => {
+  afterAll(async () => {
     for (const service of services) await service.stop();
     for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
   });
@@ -105,7 +104,7 @@ void describe('Devices on its embedded database', () => {
     return service;
   }
 
-  void it('keeps the database of an instance when a second one on the same DATA_DIR exits, reconnects when it returns, and answers /health with 503, never 500', async () => {
+  it('keeps the database of an instance when a second one on the same DATA_DIR exits, reconnects when it returns, and answers /health with 503, never 500', async () => {
     const checkout = fs.mkdtempSync(join(tmpdir(), 'raqeem-embedded-'));
     fs.chmodSync(checkout, 0o755);
     folders.push(checkout);
@@ -155,7 +154,7 @@ void describe('Devices on its embedded database', () => {
     assert.equal(alive(restarted), false, 'the last one out stops the database');
   });
 
-  void it('starts over when DATA_DIR is deleted, and the banner names where the cluster really is', async () => {
+  it('starts over when DATA_DIR is deleted, and the banner names where the cluster really is', async () => {
     // mkdtemp's 0700 folder: as root the postgres user cannot reach it, as a checkout under /root.
     const checkout = fs.mkdtempSync(join(tmpdir(), 'raqeem-closed-'));
     folders.push(checkout);

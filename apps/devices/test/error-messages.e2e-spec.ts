@@ -9,7 +9,6 @@ import {
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const DEVICE = 'messages-device';
 const ENROL = { 'x-enrollment-secret': TEST_ENROLLMENT_SECRET };
@@ -20,11 +19,11 @@ interface ErrorAnswer {
   details?: { field: string; errors: string[] }[] | Record<string, unknown>;
 }
 
-void describe('Error answers that tell a client what to fix', () => {
+describe('Error answers that tell a client what to fix', () => {
   let stack: Stack;
   let admin: Record<string, string>;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('error_messages', {
       forward: false,
       mentorEnv: { LOGIN_MAX_FAILURES_PER_USER: '2' },
@@ -33,7 +32,7 @@ void describe('Error answers that tell a client what to fix', () => {
     admin = bearer((await login(stack.mentor!.url, 'admin', TEST_ADMIN_PASSWORD)).access_token);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
@@ -62,7 +61,7 @@ void describe('Error answers that tell a client what to fix', () => {
     ];
   }
 
-  void it('answers a wrong content type and malformed JSON with one message on every route', async () => {
+  it('answers a wrong content type and malformed JSON with one message on every route', async () => {
     for (const [url, headers] of routes()) {
       for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
         const answer = await request<ErrorAnswer>('POST', url, {
@@ -83,7 +82,7 @@ void describe('Error answers that tell a client what to fix', () => {
     }
   });
 
-  void it('says a required field is missing, once', async () => {
+  it('says a required field is missing, once', async () => {
     const answer = await post(
       `${stack.api}/devices/${DEVICE}/activities`,
       [{ description: 'typing' }],
@@ -100,7 +99,7 @@ void describe('Error answers that tell a client what to fix', () => {
     ]);
   });
 
-  void it('gives the allowed range, or the wrong type alone, without repeating every rule', async () => {
+  it('gives the allowed range, or the wrong type alone, without repeating every rule', async () => {
     const url = `${stack.api}/devices/${DEVICE}/metrics`;
     const cases: [unknown, string, string[]][] = [
       [{ cpu_usage: 150 }, '[0].cpu_usage', ['cpu_usage must be between 0 and 100']],
@@ -131,7 +130,7 @@ void describe('Error answers that tell a client what to fix', () => {
     ]);
   });
 
-  void it('never shows a regular expression', async () => {
+  it('never shows a regular expression', async () => {
     const operator = { 'x-api-key': TEST_OPERATOR_KEY };
     const answers = [
       await request('GET', `${stack.api}/forwarding/dead-letters?before=abc`, {
@@ -152,7 +151,7 @@ void describe('Error answers that tell a client what to fix', () => {
     }
   });
 
-  void it('refuses a record with no known field and names the fields it ignored', async () => {
+  it('refuses a record with no known field and names the fields it ignored', async () => {
     const url = `${stack.api}/devices/${DEVICE}/metrics`;
     const count = async () =>
       Number(
@@ -184,7 +183,7 @@ void describe('Error answers that tell a client what to fix', () => {
     assert.equal(await count(), before + 1);
   });
 
-  void it('answers every 429 with Retry-After and details.retry_after', async () => {
+  it('answers every 429 with Retry-After and details.retry_after', async () => {
     let refused: Awaited<ReturnType<typeof post>> | undefined;
     for (let i = 0; i < 5 && !refused; i++) {
       const answer = await post(`${stack.mentor!.url}/auth/login`, {

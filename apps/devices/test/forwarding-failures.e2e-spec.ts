@@ -5,7 +5,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 
 const DEVICE = 'visible-device-1';
@@ -70,10 +69,10 @@ async function attemptsWaiting(stack: Stack): Promise<number> {
   return rows[0].n;
 }
 
-void describe('Forwarding failures are reported, rate-limited, with the side that failed', () => {
+describe('Forwarding failures are reported, rate-limited, with the side that failed', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('fwd_failures');
     await stack.setUp(async () => {
       await stack.registerDevice(DEVICE);
@@ -84,11 +83,11 @@ void describe('Forwarding failures are reported, rate-limited, with the side tha
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('warns once when the mentor goes down, shows forwarding degraded in a 200 /health, and warns once when it recovers', async () => {
+  it('warns once when the mentor goes down, shows forwarding degraded in a 200 /health, and warns once when it recovers', async () => {
     const healthy = await health(stack.devices);
     assert.equal(healthy.status, 200);
     assert.equal(healthy.body.status, 'ok');
@@ -148,7 +147,7 @@ void describe('Forwarding failures are reported, rate-limited, with the side tha
     );
   });
 
-  void it('blames its own database, not the mentor, when that database goes away', async () => {
+  it('blames its own database, not the mentor, when that database goes away', async () => {
     const db = await createTestDatabase('fwd_own_db');
     const devices = await ServiceProcess.start('devices', {
       DATABASE_URL: db.url,
@@ -207,7 +206,7 @@ void describe('Forwarding failures are reported, rate-limited, with the side tha
     }
   });
 
-  void it("reports the Mentor's command hand-off failing while Devices is down, in its log and /health", async () => {
+  it("reports the Mentor's command hand-off failing while Devices is down, in its log and /health", async () => {
     const mentor = stack.mentor!;
     const devicesPort = stack.devices.port;
     await stack.devices.stop();
@@ -240,19 +239,19 @@ void describe('Forwarding failures are reported, rate-limited, with the side tha
   });
 });
 
-void describe('Forwarding with a MENTOR_API_TOKEN the Mentor refuses', () => {
+describe('Forwarding with a MENTOR_API_TOKEN the Mentor refuses', () => {
   const WRONG_TOKEN = 'wrong-service-token-0123456789abcdef';
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('fwd_wrong_token', { devicesEnv: { MENTOR_API_TOKEN: WRONG_TOKEN } });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('logs an error naming MENTOR_API_TOKEN as records are dead-lettered and shows it in a degraded /health', async () => {
+  it('logs an error naming MENTOR_API_TOKEN as records are dead-lettered and shows it in a degraded /health', async () => {
     await stack.registerDevice(DEVICE);
     await postMetrics(stack, 10);
     const errors = await loggedSoon(

@@ -4,7 +4,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const DEVICE = 'mode-device';
 
@@ -33,16 +32,16 @@ async function postAll(stack: Stack): Promise<{ metric: string; alert: string }>
   return { metric, alert };
 }
 
-void describe('Standalone mode', () => {
+describe('Standalone mode', () => {
   let stack: Stack;
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('standalone', { mentor: false });
   });
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('stores telemetry and queues nothing when MENTOR_API_URL is not set', async () => {
+  it('stores telemetry and queues nothing when MENTOR_API_URL is not set', async () => {
     const { metric } = await postAll(stack);
     assert.deepEqual(await stack.devicesIds('metrics'), [metric]);
     const { rows } = await stack.devicesDb.query('SELECT count(*)::int AS n FROM outbox');
@@ -54,16 +53,16 @@ void describe('Standalone mode', () => {
   });
 });
 
-void describe('Selective forwarding', () => {
+describe('Selective forwarding', () => {
   let stack: Stack;
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('selective', { devicesEnv: { FORWARD_METRICS: 'false' } });
   });
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('keeps metrics local when FORWARD_METRICS=false but still forwards alerts', async () => {
+  it('keeps metrics local when FORWARD_METRICS=false but still forwards alerts', async () => {
     const { metric, alert } = await postAll(stack);
     await waitFor(async () => (await stack.mentorIds('alerts')).includes(alert), {
       message: 'the alert at the mentor',
@@ -77,20 +76,20 @@ void describe('Selective forwarding', () => {
   });
 });
 
-void describe('Outbox bundles', () => {
+describe('Outbox bundles', () => {
   let stack: Stack;
-  before(async () => {
+  beforeAll(async () => {
     // A receiver that never answers keeps every bundle in the outbox for inspection.
     stack = await Stack.start('bundles', {
       mentor: false,
       devicesEnv: { MENTOR_API_URL: 'http://127.0.0.1:9', FORWARD_BATCH_SIZE: '3' },
     });
   });
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('queues the new records of a request as bundles of at most FORWARD_BATCH_SIZE, in order, without the repeats', async () => {
+  it('queues the new records of a request as bundles of at most FORWARD_BATCH_SIZE, in order, without the repeats', async () => {
     await stack.registerDevice(DEVICE);
     const ids = Array.from({ length: 8 }, () => randomUUID());
     const post = (records: string[], requestId: string) =>

@@ -11,7 +11,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import type { Pool } from 'pg';
 
 /**
@@ -227,12 +226,12 @@ async function counts(pool: Pool, tables: string[]): Promise<Record<string, numb
   return out;
 }
 
-void describe('Fuzzing every write endpoint of both services', () => {
+describe('Fuzzing every write endpoint of both services', () => {
   let stack: Stack;
   let admin: TokenPair;
   const DEVICE = 'fuzz-device';
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('fuzz', {
       devicesEnv: { RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_DEVICE: '1000000' },
       mentorEnv: { RATE_LIMIT_PER_IP: '1000000', LOGIN_MAX_ATTEMPTS_PER_IP: '1000000' },
@@ -250,11 +249,11 @@ void describe('Fuzzing every write endpoint of both services', () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('answers at least 1,000 malformed requests with 4xx, stays healthy and stores nothing', async () => {
+  it('answers at least 1,000 malformed requests with 4xx, stays healthy and stores nothing', async () => {
     console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
     const fuzz = new Fuzzer(mulberry32(SEED));
     const badUuid = { id: 'not-a-uuid' };

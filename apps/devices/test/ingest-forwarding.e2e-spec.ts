@@ -4,14 +4,13 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const DEVICE = 'test-device-123';
 
-void describe('Devices ingest forwarded to the Mentor', () => {
+describe('Devices ingest forwarded to the Mentor', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('ingest');
     await stack.registerDevice(DEVICE, {
       device_name: 'Test Device',
@@ -20,11 +19,11 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('stores every data type and forwards it to the mentor under the same id', async () => {
+  it('stores every data type and forwards it to the mentor under the same id', async () => {
     const metricIds = [randomUUID(), randomUUID()];
     const activityId = randomUUID();
     const alertId = randomUUID();
@@ -138,7 +137,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     assert.equal(await stack.pendingOutbox(), 0);
   });
 
-  void it('stores a retried record once on both sides', async () => {
+  it('stores a retried record once on both sides', async () => {
     const id = randomUUID();
     const first = await request<{ stored: number; duplicates: number }>(
       'POST',
@@ -176,7 +175,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     assert.equal(mentorCount.rows[0].n, 1);
   });
 
-  void it('recognises an upper-case id as the same record and forwards it once', async () => {
+  it('recognises an upper-case id as the same record and forwards it once', async () => {
     const id = randomUUID();
     const send = (recordId: string) =>
       request<{ stored: number; duplicates: number; ids: string[] }>(
@@ -194,7 +193,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     });
   });
 
-  void it('refuses a string holding U+0000 with a 400 and stores nothing', async () => {
+  it('refuses a string holding U+0000 with a 400 and stores nothing', async () => {
     const id = randomUUID();
     const response = await request<{ statusCode: number; message: string }>(
       'POST',
@@ -209,7 +208,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     assert.ok(!(await stack.devicesIds('activities')).includes(id));
   });
 
-  void it('refuses a batch with one bad record, names the field and stores nothing', async () => {
+  it('refuses a batch with one bad record, names the field and stores nothing', async () => {
     const before = (await stack.devicesIds('metrics')).length;
     const good = randomUUID();
     const response = await request<{
@@ -230,7 +229,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     assert.ok(!(await stack.devicesIds('metrics')).includes(good));
   });
 
-  void it('drops unknown fields instead of refusing the record', async () => {
+  it('drops unknown fields instead of refusing the record', async () => {
     const id = randomUUID();
     const response = await request('POST', `${stack.api}/devices/${DEVICE}/activities`, {
       headers: stack.asDevice(DEVICE),
@@ -242,7 +241,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     });
   });
 
-  void it('answers client mistakes with clear 4xx errors', async () => {
+  it('answers client mistakes with clear 4xx errors', async () => {
     const cases: [string, Parameters<typeof request>[2], number][] = [
       // With device tokens, another id is refused before anything is looked up (403, so the
       // answer does not reveal which ids exist); the legacy-mode 404 is in device-auth.e2e-spec.
@@ -301,7 +300,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     }
   });
 
-  void it('keeps the newer process snapshot when an older one arrives later', async () => {
+  it('keeps the newer process snapshot when an older one arrives later', async () => {
     const hour = 3_600_000;
     const newer = await request<{ ids: string[] }>(
       'POST',
@@ -348,7 +347,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     assert.equal((rows[0].processes as { process_name: string }[])[0].process_name, 'newer');
   });
 
-  void it('carries the device request id into the forwarded request', async () => {
+  it('carries the device request id into the forwarded request', async () => {
     const requestId = `trace-${randomUUID()}`;
     const response = await request('POST', `${stack.api}/devices/${DEVICE}/alerts`, {
       body: [{ level: 'info', alert_type: 'trace' }],
@@ -364,7 +363,7 @@ void describe('Devices ingest forwarded to the Mentor', () => {
     assert.equal(entry.req.url, '/devices/alerts');
   });
 
-  void it('logs one request line per telemetry request, with its request id and no credential', async () => {
+  it('logs one request line per telemetry request, with its request id and no credential', async () => {
     const requestId = `line-${randomUUID()}`;
     const headers = { ...stack.asDevice(DEVICE), 'x-request-id': requestId };
     const ok = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {

@@ -1,28 +1,27 @@
 import { createTestDatabase, dropTestDatabase } from '@app/testing/pg';
 import { request } from '@app/testing/http-client';
+import { compiledFile } from '@app/testing/repo-root';
 import { ServiceProcess } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { Client } from 'pg';
 
-const DEVICES_MAIN = join(__dirname, '..', 'src', 'main.js');
+const DEVICES_MAIN = compiledFile('apps/devices/src/main.ts');
 
-void describe('Operations: health, metrics, shutdown and configuration', () => {
+describe('Operations: health, metrics, shutdown and configuration', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('operations');
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('answers liveness, readiness and the summary health check', async () => {
+  it('answers liveness, readiness and the summary health check', async () => {
     for (const service of [stack.devices, stack.mentor!]) {
       const live = await request<{ status: string }>('GET', `${service.url}/health/live`);
       assert.equal(live.status, 200);
@@ -46,7 +45,7 @@ void describe('Operations: health, metrics, shutdown and configuration', () => {
     assert.equal(devices.body.forwarding.enabled, true);
   });
 
-  void it('exposes Prometheus metrics with forwarding, outbox, ingest and HTTP series', async () => {
+  it('exposes Prometheus metrics with forwarding, outbox, ingest and HTTP series', async () => {
     await stack.registerDevice('metrics-device');
     await request('POST', `${stack.api}/devices/metrics-device/metrics`, {
       headers: stack.asDevice('metrics-device'),
@@ -79,7 +78,7 @@ void describe('Operations: health, metrics, shutdown and configuration', () => {
     assert.match(mentor.body, /^mentor_ingest_records_total\{data_type="metrics"\} 1$/m);
   });
 
-  void it('shuts down on SIGTERM with exit code 0 and leaves no claimed outbox rows', async () => {
+  it('shuts down on SIGTERM with exit code 0 and leaves no claimed outbox rows', async () => {
     await stack.mentor!.stop();
     await request('POST', `${stack.api}/devices/metrics-device/metrics`, {
       headers: stack.asDevice('metrics-device'),
@@ -108,7 +107,7 @@ void describe('Operations: health, metrics, shutdown and configuration', () => {
     });
   });
 
-  void it('reports not ready (503) while its database is unreachable', async () => {
+  it('reports not ready (503) while its database is unreachable', async () => {
     const db = await createTestDatabase('notready');
     const service = await ServiceProcess.start('devices', { DATABASE_URL: db.url });
     const admin = new Client({ connectionString: db.url.replace(/\/[^/]+$/, '/postgres') });
@@ -149,7 +148,7 @@ void describe('Operations: health, metrics, shutdown and configuration', () => {
     }
   });
 
-  void it('refuses to start with an invalid variable and names it', () => {
+  it('refuses to start with an invalid variable and names it', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ FORWARD_TIMEOUT: 'soon' }, /FORWARD_TIMEOUT/],
       [{ DEVICES_PORT: '70000' }, /DEVICES_PORT/],

@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 
 const MIB = 1_048_576;
 const DEVICE = 'big-sender';
@@ -68,7 +67,7 @@ function assertRefused(answer: Answer, target: Target, client: string): void {
   assert.equal(body.details.limit_bytes, target.limit, where);
 }
 
-void describe('Oversized bodies are answered 413, readable by every client', () => {
+describe('Oversized bodies are answered 413, readable by every client', () => {
   let stack: Stack;
   let dir: string;
   const targets: Target[] = [
@@ -99,7 +98,7 @@ void describe('Oversized bodies are answered 413, readable by every client', () 
     },
   ];
 
-  before(async () => {
+  beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'raqeem-oversized-'));
     stack = await Stack.start('oversized_bodies', {
       forward: false,
@@ -109,7 +108,7 @@ void describe('Oversized bodies are answered 413, readable by every client', () 
     await stack.registerDevice(DEVICE);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -159,7 +158,7 @@ void describe('Oversized bodies are answered 413, readable by every client', () 
   }
 
   for (const target of targets) {
-    void it(`answers 413 naming the limit at twice it and at 60 MiB: ${target.name}`, async () => {
+    it(`answers 413 naming the limit at twice it and at 60 MiB: ${target.name}`, async () => {
       for (const size of [2 * target.limit, 60 * MIB]) {
         assertRefused(await withFetch(target, size), target, `fetch of ${size} bytes`);
         assertRefused(await withSocket(target, size, false), target, `socket of ${size} bytes`);
@@ -173,7 +172,7 @@ void describe('Oversized bodies are answered 413, readable by every client', () 
     });
   }
 
-  void it('closes the connection of a body past 64 MiB and keeps serving', async () => {
+  it('closes the connection of a body past 64 MiB and keeps serving', async () => {
     const target = targets[0];
     const answer = await rawPost(target.url(), {
       headers: { ...target.headers(), 'Content-Type': 'application/json' },

@@ -4,7 +4,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import type { Pool } from 'pg';
 
 const DEVICE = 'partitioned-device';
@@ -16,14 +15,14 @@ const PREMAKE_DAYS = 10;
 const dayAt = (offset: number, hours = 0): Date =>
   new Date(utcDay(Date.now()).getTime() + offset * DAY + hours * 3_600_000);
 
-void describe('Telemetry partitioned by day on both services', () => {
+describe('Telemetry partitioned by day on both services', () => {
   let stack: Stack;
   const both = (): [string, Pool][] => [
     ['devices', stack.devicesDb],
     ['mentor', stack.mentorDb],
   ];
 
-  before(async () => {
+  beforeAll(async () => {
     const env = {
       RETENTION_DAYS: String(RETENTION_DAYS),
       PARTITION_PREMAKE_DAYS: String(PREMAKE_DAYS),
@@ -31,7 +30,7 @@ void describe('Telemetry partitioned by day on both services', () => {
     stack = await Stack.start('partitions', { devicesEnv: env, mentorEnv: env });
     await stack.registerDevice(DEVICE);
   });
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
@@ -96,7 +95,7 @@ void describe('Telemetry partitioned by day on both services', () => {
     return rows[0]?.n;
   }
 
-  void it('stores a record in the partition of its day on Devices and forwards it into the same day at the Mentor', async () => {
+  it('stores a record in the partition of its day on Devices and forwards it into the same day at the Mentor', async () => {
     const today = randomUUID();
     const ahead = randomUUID();
     const now = new Date();
@@ -112,7 +111,7 @@ void describe('Telemetry partitioned by day on both services', () => {
     }
   });
 
-  void it('stores a record retried without a timestamp once on Devices and once at the Mentor', async () => {
+  it('stores a record retried without a timestamp once on Devices and once at the Mentor', async () => {
     const id = randomUUID();
     const alertId = randomUUID();
     const openBefore = (await openWarnings()) ?? 0;
@@ -152,7 +151,7 @@ void describe('Telemetry partitioned by day on both services', () => {
     assert.equal(await openWarnings(), openBefore + 1, 'the alert is counted once');
   });
 
-  void describe(`after a restart, with RETENTION_DAYS=${RETENTION_DAYS}`, () => {
+  describe(`after a restart, with RETENTION_DAYS=${RETENTION_DAYS}`, () => {
     const old = randomUUID();
     const oldAlert = randomUUID();
     const waiting = randomUUID();
@@ -163,7 +162,7 @@ void describe('Telemetry partitioned by day on both services', () => {
     const recentAlert = randomUUID();
     let openBefore: number | undefined;
 
-    before(async () => {
+    beforeAll(async () => {
       // Partitions of a day long past retention, as if the services had run back then.
       for (const [, db] of both()) {
         const client = await db.connect();
@@ -232,7 +231,7 @@ void describe('Telemetry partitioned by day on both services', () => {
       return rows.map((row) => row.id);
     }
 
-    void it('drops partitions past RETENTION_DAYS whole on both services, not row by row', async () => {
+    it('drops partitions past RETENTION_DAYS whole on both services, not row by row', async () => {
       for (const [service, db] of both()) {
         for (const table of ['metrics', 'alerts']) {
           const name = partitionName(table, dayAt(-10));
@@ -249,7 +248,7 @@ void describe('Telemetry partitioned by day on both services', () => {
       }
     });
 
-    void it("takes alerts removed by retention out of the Mentor's open-alert counts", async () => {
+    it("takes alerts removed by retention out of the Mentor's open-alert counts", async () => {
       assert.equal(await openWarnings(), openBefore! - 2);
       const devices = await request<{ deviceid: string; open_alerts: Record<string, number> }[]>(
         'GET',
@@ -260,7 +259,7 @@ void describe('Telemetry partitioned by day on both services', () => {
       assert.equal(device?.open_alerts.warning, openBefore! - 2);
     });
 
-    void it('moves a row within retention out of the default partition into a partition made for its day', async () => {
+    it('moves a row within retention out of the default partition into a partition made for its day', async () => {
       for (const [, db] of both()) {
         assert.deepEqual(await placement(db, 'metrics', [waiting]), [
           partitionName('metrics', dayAt(-3)),
@@ -268,7 +267,7 @@ void describe('Telemetry partitioned by day on both services', () => {
       }
     });
 
-    void it('deletes rows past retention from the default partition and forgets their ids', async () => {
+    it('deletes rows past retention from the default partition and forgets their ids', async () => {
       for (const [service, db] of both()) {
         assert.deepEqual(await placement(db, 'metrics', [expired]), ['missing'], service);
         assert.deepEqual(await placement(db, 'alerts', [expiredAlert]), ['missing'], service);
@@ -285,7 +284,7 @@ void describe('Telemetry partitioned by day on both services', () => {
       assert.deepEqual(rows, []);
     });
 
-    void it('keeps rows dated beyond the premade days in the default partition and reports them', async () => {
+    it('keeps rows dated beyond the premade days in the default partition and reports them', async () => {
       for (const [service, db] of both()) {
         assert.deepEqual(await placement(db, 'metrics', [future]), ['metrics_default'], service);
       }
@@ -295,7 +294,7 @@ void describe('Telemetry partitioned by day on both services', () => {
       }
     });
 
-    void it('keeps partitions for today and the next PARTITION_PREMAKE_DAYS days', async () => {
+    it('keeps partitions for today and the next PARTITION_PREMAKE_DAYS days', async () => {
       for (const [service, db] of both()) {
         for (const table of ['metrics', 'activities', 'alerts']) {
           const names = await partitionsOf(db, table);

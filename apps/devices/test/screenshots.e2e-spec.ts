@@ -9,7 +9,6 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 
 const DEVICE = 'shooter';
 const OTHER = 'bystander';
@@ -68,13 +67,13 @@ function filesUnder(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-void describe('Screenshots from device to mentor', () => {
+describe('Screenshots from device to mentor', () => {
   let stack: Stack;
   let devicesStore: string;
   let mentorStore: string;
   let url: string;
 
-  before(async () => {
+  beforeAll(async () => {
     devicesStore = mkdtempSync(join(tmpdir(), 'raqeem-shots-devices-'));
     mentorStore = mkdtempSync(join(tmpdir(), 'raqeem-shots-mentor-'));
     const common = {
@@ -91,7 +90,7 @@ void describe('Screenshots from device to mentor', () => {
     url = `${stack.api}/devices/${DEVICE}/screenshots`;
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
     rmSync(devicesStore, { recursive: true, force: true });
     rmSync(mentorStore, { recursive: true, force: true });
@@ -116,7 +115,7 @@ void describe('Screenshots from device to mentor', () => {
     ['JPEG', jpegImage(320, 200), 'image/jpeg', 320, 200],
     ['WebP', webpLosslessImage(33, 17), 'image/webp', 33, 17],
   ] as const) {
-    void it(`stores a ${kind} with its real resolution and hash, and the mentor serves the exact bytes`, async () => {
+    it(`stores a ${kind} with its real resolution and hash, and the mentor serves the exact bytes`, async () => {
       // The declared type and name are wrong on purpose: only the content counts.
       const answer = await upload(url, bytes, {
         filename: 'capture.bin',
@@ -155,7 +154,7 @@ void describe('Screenshots from device to mentor', () => {
     });
   }
 
-  void it('refuses a text file named .png with 415, and a JSON body with 415', async () => {
+  it('refuses a text file named .png with 415, and a JSON body with 415', async () => {
     const fake = await upload(url, Buffer.from('definitely not an image\n'.repeat(20)), {
       filename: 'fake.png',
       type: 'image/png',
@@ -169,7 +168,7 @@ void describe('Screenshots from device to mentor', () => {
     assert.equal(json.status, 415);
   });
 
-  void it('refuses a file over SCREENSHOT_MAX_BYTES with 413 while it streams, storing nothing', async () => {
+  it('refuses a file over SCREENSHOT_MAX_BYTES with 413 while it streams, storing nothing', async () => {
     const before = await stack.devicesIds('screenshots');
     const big = Buffer.concat([pngImage(8, 8), randomBytes(MAX_BYTES + 1)]);
     const answer = await upload(url, big, { headers: stack.asDevice(DEVICE) });
@@ -181,7 +180,7 @@ void describe('Screenshots from device to mentor', () => {
     assert.ok(!files.includes(sha256(big)));
   });
 
-  void it('never stores a file cut at SCREENSHOT_MAX_BYTES, 50 times over under CPU load', async () => {
+  it('never stores a file cut at SCREENSHOT_MAX_BYTES, 50 times over under CPU load', async () => {
     // A busy neighbour, as on a loaded CI machine, changes how the body arrives in chunks. It
     // stops by itself after two minutes should this test's process die before killing it.
     const spin = 'const end = Date.now() + 120000; while (Date.now() < end) {}';
@@ -222,7 +221,7 @@ void describe('Screenshots from device to mentor', () => {
     }
   });
 
-  void it('refuses an upload without the file field', async () => {
+  it('refuses an upload without the file field', async () => {
     const answer = await upload(url, pngImage(4, 4), {
       field: 'picture',
       headers: stack.asDevice(DEVICE),
@@ -230,7 +229,7 @@ void describe('Screenshots from device to mentor', () => {
     assert.equal(answer.status, 400);
   });
 
-  void it('stores the same image twice once (one image per hash; a retried id is one record)', async () => {
+  it('stores the same image twice once (one image per hash; a retried id is one record)', async () => {
     const bytes = pngImage(40, 30, 99);
     const id = randomUUID();
     const first = await upload(url, bytes, {
@@ -258,7 +257,7 @@ void describe('Screenshots from device to mentor', () => {
     assert.equal(rows[0].n, 2);
   });
 
-  void it('lets only the device itself upload, and only signed-in users see images', async () => {
+  it('lets only the device itself upload, and only signed-in users see images', async () => {
     const bytes = pngImage(5, 5, 5);
     assert.equal((await upload(url, bytes)).status, 401);
     assert.equal((await upload(url, bytes, { headers: stack.asDevice(OTHER) })).status, 403);
@@ -275,7 +274,7 @@ void describe('Screenshots from device to mentor', () => {
     assert.equal(wrongDevice.status, 404);
   });
 
-  void it('removes screenshots older than RETENTION_DAYS with their images, on both sides', async () => {
+  it('removes screenshots older than RETENTION_DAYS with their images, on both sides', async () => {
     const old = pngImage(12, 12, 42);
     const oldAnswer = await upload(url, old, {
       fields: { timestamp: new Date(Date.now() - 40 * 86_400_000).toISOString() },

@@ -14,7 +14,6 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { tap, type Observable } from 'rxjs';
 import { DevicesConfig } from '../src/config/devices.config';
 import { devicesDataSourceOptions } from '../src/database/devices-data-source';
@@ -55,14 +54,14 @@ const KINDS: [string, unknown][] = [
  * controller route. The real Devices module, with a global guard and interceptor added the way
  * an application adds them (APP_GUARD, APP_INTERCEPTOR), on a real database.
  */
-void describe('Global guards and interceptors on the telemetry routes', () => {
+describe('Global guards and interceptors on the telemetry routes', () => {
   let app: NestFastifyApplication;
   let url: string;
   let database: { name: string; url: string };
   let token: string;
   const guard = new ProbeGuard();
 
-  before(async () => {
+  beforeAll(async () => {
     database = await createTestDatabase('telemetry_enhancers');
     const config = loadConfig(DevicesConfig, {
       DATABASE_URL: database.url,
@@ -95,12 +94,12 @@ void describe('Global guards and interceptors on the telemetry routes', () => {
     token = registered.body.device_token;
   });
 
-  after(async () => {
+  afterAll(async () => {
     await app?.close();
     if (database) await dropTestDatabase(database.name);
   });
 
-  void it('passes every telemetry route through the global guard', async () => {
+  it('passes every telemetry route through the global guard', async () => {
     for (const [kind, body] of KINDS) {
       const path = `${url}/devices/${DEVICE}/${kind}`;
       const headers = { authorization: `Bearer ${token}`, 'x-probe': 'deny' };
@@ -113,7 +112,7 @@ void describe('Global guards and interceptors on the telemetry routes', () => {
     }
   });
 
-  void it('wraps every telemetry route in the global interceptor', async () => {
+  it('wraps every telemetry route in the global interceptor', async () => {
     for (const [kind, body] of KINDS) {
       const answer = await request<{ status: string }>('POST', `${url}/devices/${DEVICE}/${kind}`, {
         body,

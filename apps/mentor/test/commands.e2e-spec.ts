@@ -5,7 +5,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const AGENT = 'agent-commands';
 const OTHER = 'agent-other';
@@ -82,10 +81,10 @@ async function pollFor(stack: Stack, deviceid: string, commandid: string): Promi
   });
 }
 
-void describe('Remote commands, mentor to device and back', () => {
+describe('Remote commands, mentor to device and back', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('commands', {
       devicesEnv: { COMMAND_SWEEP_INTERVAL: '500ms' },
       mentorEnv: { COMMAND_SWEEP_INTERVAL: '500ms' },
@@ -102,11 +101,11 @@ void describe('Remote commands, mentor to device and back', () => {
     );
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('runs a command end to end under one commandid and shows every state at the mentor, live', async () => {
+  it('runs a command end to end under one commandid and shows every state at the mentor, live', async () => {
     const adminTicket = await request<{ ticket: string }>(
       'POST',
       `${stack.mentor!.url}/events/ticket`,
@@ -169,7 +168,7 @@ void describe('Remote commands, mentor to device and back', () => {
     }
   });
 
-  void it('lists a device’s commands newest first with their states', async () => {
+  it('lists a device’s commands newest first with their states', async () => {
     const first = await createCommand(stack, OTHER, 'status');
     const second = await createCommand(stack, OTHER, 'get_logs app');
     const response = await request<Command[]>(
@@ -195,7 +194,7 @@ void describe('Remote commands, mentor to device and back', () => {
     );
   });
 
-  void it('refuses commands outside the allow-list, for unknown devices, and from viewers', async () => {
+  it('refuses commands outside the allow-list, for unknown devices, and from viewers', async () => {
     const headers = await stack.asAdmin();
     const refused = await request<{ details: { field: string }[] }>(
       'POST',
@@ -229,7 +228,7 @@ void describe('Remote commands, mentor to device and back', () => {
     assert.equal(anonymous.status, 401);
   });
 
-  void it('answers 404 for an unknown command, 403 for another device’s command, 409 out of order', async () => {
+  it('answers 404 for an unknown command, 403 for another device’s command, 409 out of order', async () => {
     const created = await createCommand(stack, AGENT, 'get_processes');
     await waitFor(async () => (await devicesStatus(stack, created.commandid)) === 'pending', {
       message: 'the hand-off',
@@ -292,7 +291,7 @@ void describe('Remote commands, mentor to device and back', () => {
     assert.equal(anonymous.status, 401);
   });
 
-  void it('delivers everything once the mentor is back after an outage between creation and result', async () => {
+  it('delivers everything once the mentor is back after an outage between creation and result', async () => {
     const created = await createCommand(stack, AGENT, 'restart_service nginx');
     await waitFor(async () => (await devicesStatus(stack, created.commandid)) === 'pending', {
       message: 'the hand-off',
@@ -328,7 +327,7 @@ void describe('Remote commands, mentor to device and back', () => {
     assert.equal(rows[0].n, 1);
   });
 
-  void it('keeps a command in the mentor outbox while Devices is down and hands it over when it returns', async () => {
+  it('keeps a command in the mentor outbox while Devices is down and hands it over when it returns', async () => {
     await stack.devices.stop();
     let created: Command;
     try {
@@ -352,10 +351,10 @@ void describe('Remote commands, mentor to device and back', () => {
   });
 });
 
-void describe('Command expiry', () => {
+describe('Command expiry', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('commands_expiry', {
       devicesEnv: { COMMAND_SWEEP_INTERVAL: '200ms' },
       mentorEnv: { COMMAND_TTL: '2s', COMMAND_SWEEP_INTERVAL: '200ms' },
@@ -367,11 +366,11 @@ void describe('Command expiry', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('expires a command the device never polls, on both sides', async () => {
+  it('expires a command the device never polls, on both sides', async () => {
     const created = await createCommand(stack, AGENT, 'get_info');
     assert.equal(Date.parse(created.expires_at) - Date.parse(created.created_at), 2000);
     await waitFor(async () => (await devicesStatus(stack, created.commandid)) === 'expired', {
@@ -386,7 +385,7 @@ void describe('Command expiry', () => {
     assert.deepEqual(await poll(stack, AGENT), []);
   });
 
-  void it('refuses a result once a delivered command has expired', async () => {
+  it('refuses a result once a delivered command has expired', async () => {
     const created = await createCommand(stack, AGENT, 'status');
     await pollFor(stack, AGENT, created.commandid);
     await waitFor(async () => (await devicesStatus(stack, created.commandid)) === 'expired', {
@@ -398,7 +397,7 @@ void describe('Command expiry', () => {
     );
   });
 
-  void it('expires at the mentor a command Devices never received, and Devices stores it expired later', async () => {
+  it('expires at the mentor a command Devices never received, and Devices stores it expired later', async () => {
     await stack.devices.stop();
     let created: Command;
     try {

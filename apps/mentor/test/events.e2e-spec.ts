@@ -4,7 +4,6 @@ import { TEST_SERVICE_TOKEN } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const WATCHED = 'watched-device';
 const OTHER = 'other-device';
@@ -25,11 +24,11 @@ interface LiveEvent {
   records: { id: string }[];
 }
 
-void describe('Live updates over server-sent events', () => {
+describe('Live updates over server-sent events', () => {
   let stack: Stack;
   let stream: SseClient;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('events');
     for (const deviceid of [WATCHED, OTHER]) await stack.registerDevice(deviceid);
     stream = await SseClient.open(
@@ -38,12 +37,12 @@ void describe('Live updates over server-sent events', () => {
     assert.equal(stream.status, 200);
   });
 
-  after(async () => {
+  afterAll(async () => {
     stream?.close();
     await stack?.close();
   });
 
-  void it('delivers a new alert to a watching dashboard within a second of the device posting it', async () => {
+  it('delivers a new alert to a watching dashboard within a second of the device posting it', async () => {
     const id = randomUUID();
     const sent = Date.now();
     const response = await request('POST', `${stack.api}/devices/${WATCHED}/alerts`, {
@@ -61,7 +60,7 @@ void describe('Live updates over server-sent events', () => {
     assert.equal(data.count, 1);
   });
 
-  void it('streams only the watched device and announces a batch by its newest metric', async () => {
+  it('streams only the watched device and announces a batch by its newest metric', async () => {
     await request('POST', `${stack.api}/devices/${OTHER}/metrics`, {
       body: { cpu_usage: 1 },
       headers: stack.asDevice(OTHER),
@@ -91,7 +90,7 @@ void describe('Live updates over server-sent events', () => {
     );
   });
 
-  void it('does not announce a redelivered record again', async () => {
+  it('does not announce a redelivered record again', async () => {
     const id = randomUUID();
     const record = {
       id,
@@ -115,7 +114,7 @@ void describe('Live updates over server-sent events', () => {
     assert.equal(announced.length, 1);
   });
 
-  void it('opens only for a signed-in user: a ticket in the URL, or a bearer token', async () => {
+  it('opens only for a signed-in user: a ticket in the URL, or a bearer token', async () => {
     const url = `${stack.mentor!.url}/events`;
     const none = await SseClient.open(url);
     assert.equal(none.status, 401);
@@ -141,7 +140,7 @@ void describe('Live updates over server-sent events', () => {
     assert.doesNotMatch(stack.mentor!.logs, /ticket=ey/);
   });
 
-  void it('refuses a malformed device filter', async () => {
+  it('refuses a malformed device filter', async () => {
     const bad = await request(
       'GET',
       `${stack.mentor!.url}/events?deviceid=${encodeURIComponent('bad id!')}`,
@@ -151,7 +150,7 @@ void describe('Live updates over server-sent events', () => {
     assert.match(JSON.stringify(bad.body), /deviceid/);
   });
 
-  void it('ends open streams on SIGTERM so the mentor shuts down cleanly, not by the grace timer', async () => {
+  it('ends open streams on SIGTERM so the mentor shuts down cleanly, not by the grace timer', async () => {
     const open = await SseClient.open(`${stack.mentor!.url}/events`, await stack.asAdmin());
     assert.equal(open.status, 200);
     // Were an open stream to hold the HTTP server, the grace timer would end the process with

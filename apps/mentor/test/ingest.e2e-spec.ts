@@ -3,17 +3,16 @@ import { createTestDatabase, dropTestDatabase } from '@app/testing/pg';
 import { ServiceProcess, TEST_SERVICE_TOKEN } from '@app/testing/services';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 import { Pool } from 'pg';
 
 const auth = { authorization: `Bearer ${TEST_SERVICE_TOKEN}` };
 
-void describe('Mentor ingest of forwarded records', () => {
+describe('Mentor ingest of forwarded records', () => {
   let mentor: ServiceProcess;
   let db: Pool;
   let dbName: string;
 
-  before(async () => {
+  beforeAll(async () => {
     const created = await createTestDatabase('mentor_ingest');
     dbName = created.name;
     mentor = await ServiceProcess.start('mentor', {
@@ -23,7 +22,7 @@ void describe('Mentor ingest of forwarded records', () => {
     db = new Pool({ connectionString: created.url, max: 2, options: '-c search_path=mentor' });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await mentor?.stop();
     await db?.end();
     if (dbName) await dropTestDatabase(dbName);
@@ -36,7 +35,7 @@ void describe('Mentor ingest of forwarded records', () => {
     return request<T>('POST', `${mentor.url}${path}`, { body, headers: auth });
   }
 
-  void it('stores one record or an array under the devices-side id and absorbs a redelivery', async () => {
+  it('stores one record or an array under the devices-side id and absorbs a redelivery', async () => {
     const a = {
       id: randomUUID(),
       deviceid: 'm-1',
@@ -62,7 +61,7 @@ void describe('Mentor ingest of forwarded records', () => {
     assert.match(metrics.body, /^mentor_duplicates_absorbed_total\{data_type="metrics"\} 1$/m);
   });
 
-  void it('creates a device from its first telemetry and fills it in when the registration arrives', async () => {
+  it('creates a device from its first telemetry and fills it in when the registration arrives', async () => {
     const seen = new Date(Date.now() - 60_000).toISOString();
     await post('/devices/alerts', [
       { id: randomUUID(), deviceid: 'late-reg', timestamp: seen, level: 'info', alert_type: 't' },
@@ -81,7 +80,7 @@ void describe('Mentor ingest of forwarded records', () => {
     assert.equal(rows[0].device_name, 'Late');
   });
 
-  void it('applies device facts and process snapshots by timestamp, whatever the arrival order', async () => {
+  it('applies device facts and process snapshots by timestamp, whatever the arrival order', async () => {
     const t0 = new Date(Date.now() - 10_000).toISOString();
     const t1 = new Date(Date.now() - 5_000).toISOString();
     await post('/devices/register', {
@@ -122,7 +121,7 @@ void describe('Mentor ingest of forwarded records', () => {
     assert.equal(snap.rows[0].id, newer.id);
   });
 
-  void it('keeps the newest sample and last-seen time on the device row and adds only fresh samples to the minute rollups', async () => {
+  it('keeps the newest sample and last-seen time on the device row and adds only fresh samples to the minute rollups', async () => {
     const minute = Date.parse('2026-11-21T10:00:00.000Z');
     const sample = (offsetS: number, cpu: number) => ({
       id: randomUUID(),
@@ -169,7 +168,7 @@ void describe('Mentor ingest of forwarded records', () => {
     ]);
   });
 
-  void it('refuses a forwarded record without its identity and stores nothing of the batch', async () => {
+  it('refuses a forwarded record without its identity and stores nothing of the batch', async () => {
     const good = {
       id: randomUUID(),
       deviceid: 'm-2',
@@ -191,7 +190,7 @@ void describe('Mentor ingest of forwarded records', () => {
     assert.equal(rows[0].n, 0);
   });
 
-  void it('refuses forwarded data without the service credential', async () => {
+  it('refuses forwarded data without the service credential', async () => {
     const record = { id: randomUUID(), deviceid: 'x', timestamp: new Date().toISOString() };
     const attempts: Record<string, string>[] = [
       {},
@@ -215,7 +214,7 @@ void describe('Mentor ingest of forwarded records', () => {
     ]);
     assert.equal(rows[0].n, 0);
   });
-  void it('keeps the per-minute rollups equal to the raw rows, counting a repeated or redelivered sample once', async () => {
+  it('keeps the per-minute rollups equal to the raw rows, counting a repeated or redelivered sample once', async () => {
     const T0 = Date.parse('2026-11-20T10:00:00.000Z');
     const samples = Array.from({ length: 240 }, (_, i) => ({
       id: randomUUID(),

@@ -5,7 +5,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const BUSY = 'busy-laptop';
 const IDLE = 'idle-server';
@@ -51,7 +50,7 @@ interface Sample {
   memory_used: number;
 }
 
-void describe('Mentor query API', () => {
+describe('Mentor query API', () => {
   let stack: Stack;
   let mentor: string;
   const samples: Sample[] = [];
@@ -83,7 +82,7 @@ void describe('Mentor query API', () => {
     return request<T>('POST', `${mentor}${path}`, { headers: await stack.asAdmin() });
   }
 
-  before(async () => {
+  beforeAll(async () => {
     // A short online window, so devices that went quiet turn offline within the test.
     stack = await Stack.start('query', { mentorEnv: { ONLINE_WINDOW: '3s' } });
     mentor = stack.mentor!.url;
@@ -152,7 +151,7 @@ void describe('Mentor query API', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
@@ -177,7 +176,7 @@ void describe('Mentor query API', () => {
     });
   }
 
-  void it('lists devices with online state, last seen, latest sample and open alert counts', async () => {
+  it('lists devices with online state, last seen, latest sample and open alert counts', async () => {
     await onlyBusyOnline();
     const response = await get<DeviceView[]>('/devices');
     assert.equal(response.status, 200);
@@ -218,7 +217,7 @@ void describe('Mentor query API', () => {
     );
   });
 
-  void it('shows one device and answers 404 for an unknown one', async () => {
+  it('shows one device and answers 404 for an unknown one', async () => {
     const device = await get<Record<string, unknown>>(`/devices/${BUSY}`);
     assert.equal(device.status, 200);
     assert.equal(device.body.device_name, 'Busy Laptop');
@@ -228,7 +227,7 @@ void describe('Mentor query API', () => {
     }
   });
 
-  void it('returns raw metrics newest first within [from, to), with their devices-side ids', async () => {
+  it('returns raw metrics newest first within [from, to), with their devices-side ids', async () => {
     const response = await get<Sample[]>(
       `/devices/${BUSY}/metrics?from=${iso(T0 + 10_000)}&to=${iso(T0 + 20_000)}&limit=1000`,
     );
@@ -242,7 +241,7 @@ void describe('Mentor query API', () => {
     assert.equal(response.body[0].memory_used, expected[0].memory_used);
   });
 
-  void it('pages across equal timestamps without skipping or repeating a record', async () => {
+  it('pages across equal timestamps without skipping or repeating a record', async () => {
     const seen: string[] = [];
     let path = `/devices/${BUSY}/metrics?to=${iso(T0)}&limit=3`;
     for (let page = 0; page < 5; page++) {
@@ -256,7 +255,7 @@ void describe('Mentor query API', () => {
     assert.deepEqual([...seen].sort(), [...sameTime].sort());
   });
 
-  void it('downsamples a range in SQL into at most N buckets whose averages and maxima match the raw rows', async () => {
+  it('downsamples a range in SQL into at most N buckets whose averages and maxima match the raw rows', async () => {
     const response = await get<Bucket[]>(
       `/devices/${BUSY}/metrics?from=${iso(T0)}&to=${iso(T0 + 600_000)}&points=10`,
     );
@@ -283,7 +282,7 @@ void describe('Mentor query API', () => {
     );
   });
 
-  void it('answers a range that starts and ends mid-minute from rollups and raw rows exactly as the raw rows would', async () => {
+  it('answers a range that starts and ends mid-minute from rollups and raw rows exactly as the raw rows would', async () => {
     interface FullBucket extends Bucket {
       bucket_end: string;
       memory_used_avg: number | null;
@@ -331,7 +330,7 @@ void describe('Mentor query API', () => {
     );
   });
 
-  void it('puts a sample on a bucket boundary into the later bucket and excludes the range end', async () => {
+  it('puts a sample on a bucket boundary into the later bucket and excludes the range end', async () => {
     const response = await get<{ bucket: string; samples: number }[]>(
       `/devices/${BUSY}/metrics?from=${iso(T0 + 59_000)}&to=${iso(T0 + 61_000)}&points=2`,
     );
@@ -344,7 +343,7 @@ void describe('Mentor query API', () => {
     );
   });
 
-  void it('answers downsampled ranges as JSON with millisecond UTC timestamps and null for fields without samples', async () => {
+  it('answers downsampled ranges as JSON with millisecond UTC timestamps and null for fields without samples', async () => {
     const fields = TELEMETRY_FIELD_COLUMNS.metrics.map((c) => c.name);
     const keys = ['bucket', 'samples', ...fields.flatMap((f) => [`${f}_avg`, `${f}_max`])];
     const isoFormat = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -385,7 +384,7 @@ void describe('Mentor query API', () => {
     assert.deepEqual(empty.body, []);
   });
 
-  void it("lists activities and the latest snapshot's processes as a plain array sorted by cpu or memory", async () => {
+  it("lists activities and the latest snapshot's processes as a plain array sorted by cpu or memory", async () => {
     const activities = await get<{ activity_type: string }[]>(`/devices/${BUSY}/activities`);
     assert.deepEqual(
       activities.body.map((a) => a.activity_type),
@@ -437,7 +436,7 @@ void describe('Mentor query API', () => {
     assert.deepEqual((await get(`/devices/${EMPTY}/alerts`)).body, []);
   });
 
-  void it('filters alerts by level and state and records who acknowledged and resolved them, and when', async () => {
+  it('filters alerts by level and state and records who acknowledged and resolved them, and when', async () => {
     const critical = await get<{ id: string }[]>(`/devices/${BUSY}/alerts?level=critical`);
     assert.deepEqual(
       critical.body.map((a) => a.id),
@@ -465,7 +464,7 @@ void describe('Mentor query API', () => {
     assert.equal((await act(`/devices/${BUSY}/alerts/not-a-uuid/ack`)).status, 400);
   });
 
-  void it('summarises the fleet', async () => {
+  it('summarises the fleet', async () => {
     await onlyBusyOnline();
     const summary = await get<Summary>('/fleet/summary');
     assert.equal(summary.status, 200);
@@ -482,7 +481,7 @@ void describe('Mentor query API', () => {
     );
   });
 
-  void it('answers 400 naming the bad parameter', async () => {
+  it('answers 400 naming the bad parameter', async () => {
     const cases: [string, string][] = [
       ['/devices?limit=0', 'limit'],
       ['/devices?limit=1001', 'limit'],
@@ -506,7 +505,7 @@ void describe('Mentor query API', () => {
     }
   });
 
-  void it('needs a session for every read and the admin role to act on alerts', async () => {
+  it('needs a session for every read and the admin role to act on alerts', async () => {
     const paths = [
       '/devices',
       `/devices/${BUSY}`,

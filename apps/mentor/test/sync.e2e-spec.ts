@@ -5,7 +5,6 @@ import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
 
 const DEVICE = 'pull-device';
 
@@ -36,20 +35,20 @@ async function sync(stack: Stack): Promise<SyncResult> {
   return response.body;
 }
 
-void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)', () => {
+describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     // Devices does not forward at all: everything the mentor gets here comes by pull.
     stack = await Stack.start('pull', { forward: false, mentorEnv: { SYNC_PAGE_SIZE: '50' } });
     await stack.registerDevice(DEVICE, { device_name: 'Pulled' });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('pulls every type of record stored on the Devices side, in pages', async () => {
+  it('pulls every type of record stored on the Devices side, in pages', async () => {
     const metrics = await postMetrics(stack, 120);
     const activity = randomUUID();
     const alert = randomUUID();
@@ -86,7 +85,7 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
     assert.equal(rows[0].device_name, 'Pulled');
   });
 
-  void it('pulls only what is new since the last run', async () => {
+  it('pulls only what is new since the last run', async () => {
     const fresh = await postMetrics(stack, 2);
     const result = await sync(stack);
     assert.equal(result.pulled, 2);
@@ -95,7 +94,7 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
     assert.equal((await sync(stack)).pulled, 0);
   });
 
-  void it('does not skip a record whose transaction commits after a younger one', async () => {
+  it('does not skip a record whose transaction commits after a younger one', async () => {
     const late = randomUUID();
     const client = await stack.devicesDb.connect();
     try {
@@ -119,7 +118,7 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
     }
   });
 
-  void it('reports its state and the connection to the Devices service', async () => {
+  it('reports its state and the connection to the Devices service', async () => {
     const status = await request<{
       connected: boolean;
       records_pulled: number;
@@ -148,7 +147,7 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
     await stack.devices.restart();
   });
 
-  void it('needs a session to read the status and an admin to pull', async () => {
+  it('needs a session to read the status and an admin to pull', async () => {
     assert.equal((await request('GET', `${stack.mentor!.url}/sync/status`)).status, 401);
     assert.equal((await request('POST', `${stack.mentor!.url}/sync`)).status, 401);
     const admin = await stack.asAdmin();
@@ -170,7 +169,7 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
     );
   });
 
-  void it('guards the export feed with the service token and refuses unknown cursors', async () => {
+  it('guards the export feed with the service token and refuses unknown cursors', async () => {
     const none = await request('POST', `${stack.api}/export`, { body: {} });
     assert.equal(none.status, 401);
     const auth = { authorization: `Bearer ${TEST_SERVICE_TOKEN}` };
@@ -199,19 +198,19 @@ void describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)',
   });
 });
 
-void describe('Push and pull together', () => {
+describe('Push and pull together', () => {
   let stack: Stack;
 
-  before(async () => {
+  beforeAll(async () => {
     stack = await Stack.start('pushpull', { proxy: true });
     await stack.registerDevice(DEVICE);
   });
 
-  after(async () => {
+  afterAll(async () => {
     await stack?.close();
   });
 
-  void it('leave no gap and no duplicate when pushes are lost and later redelivered', async () => {
+  it('leave no gap and no duplicate when pushes are lost and later redelivered', async () => {
     // Every other forwarded metrics request is committed by the mentor but its answer lost,
     // and the rest are refused at the connection: the push path falls behind.
     let n = 0;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { DeliveryMonitor, refusalKind } from './delivery-monitor';
 import type { RelayLogger } from './delivery.types';
 
@@ -28,8 +27,8 @@ const refusedWith = (status: number) => ({
   status,
 });
 
-void describe('DeliveryMonitor', () => {
-  void it('warns when delivery starts failing, at most once a minute with a count, and once when it recovers', () => {
+describe('DeliveryMonitor', () => {
+  it('warns when delivery starts failing, at most once a minute with a count, and once when it recovers', () => {
     const { lines, clock, monitor } = watch();
     monitor.receiverFailed('mentor unreachable: connect ECONNREFUSED 127.0.0.1:9');
     for (let i = 0; i < 20; i++) {
@@ -73,7 +72,7 @@ void describe('DeliveryMonitor', () => {
     });
   });
 
-  void it('does not repeat the start warning of a receiver that flaps within a minute', () => {
+  it('does not repeat the start warning of a receiver that flaps within a minute', () => {
     const { lines, clock, monitor } = watch();
     for (let i = 0; i < 10; i++) {
       monitor.receiverFailed('mentor answered 502: bad gateway');
@@ -92,7 +91,7 @@ void describe('DeliveryMonitor', () => {
     assert.match(lines[2].message, /is failing on the mentor side/);
   });
 
-  void it('logs an error naming the setting to check when records die of a refused credential or address', () => {
+  it('logs an error naming the setting to check when records die of a refused credential or address', () => {
     const { lines, clock, monitor } = watch();
     monitor.refused(refusedWith(401), 0); // a batch refused: split, nothing dead yet
     assert.equal(lines.length, 0);
@@ -122,7 +121,7 @@ void describe('DeliveryMonitor', () => {
     );
   });
 
-  void it('warns about refused records without changing the state', () => {
+  it('warns about refused records without changing the state', () => {
     const { lines, monitor } = watch();
     monitor.refused(refusedWith(422), 1);
     monitor.refused(refusedWith(422), 1);
@@ -135,7 +134,7 @@ void describe('DeliveryMonitor', () => {
     assert.equal(monitor.health().state, 'ok');
   });
 
-  void it('blames our own database, not the receiver, when a round fails on it', () => {
+  it('blames our own database, not the receiver, when a round fails on it', () => {
     const { lines, clock, monitor } = watch();
     const down = new Error('connect ECONNREFUSED 127.0.0.1:41971');
     monitor.databaseFailed(down, 'claiming rows');
@@ -159,7 +158,7 @@ void describe('DeliveryMonitor', () => {
     assert.equal(monitor.health().state, 'ok');
   });
 
-  void it('sorts permanent answers into credential, address and record problems', () => {
+  it('sorts permanent answers into credential, address and record problems', () => {
     assert.deepEqual(
       [401, 403, 404, 400, 413, 422, undefined].map((status) => refusalKind({ status })),
       ['auth', 'auth', 'config', 'data', 'data', 'data', 'data'],

@@ -3,7 +3,6 @@ import { Injectable, Module, type INestApplicationContext } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
 import { DeliveryChannel } from './delivery-channel';
 import {
   deliveryChannelToken,
@@ -60,13 +59,13 @@ const settings = (extra: Partial<DeliveryChannelSettings> = {}): DeliveryChannel
   ...extra,
 });
 
-void describe('DeliveryModule.forChannel', () => {
+describe('DeliveryModule.forChannel', () => {
   let db: OutboxTestDatabase;
   let app: INestApplicationContext;
   let channel: DeliveryChannel;
   let transport: RecordingTransport;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await openOutboxTestDatabase('delivery_module');
     app = await appWith(db, {
       channel: 'spec',
@@ -77,7 +76,7 @@ void describe('DeliveryModule.forChannel', () => {
     channel = app.get(deliveryChannelToken('spec'));
     transport = app.get(RecordingTransport, { strict: false });
   });
-  after(async () => {
+  afterAll(async () => {
     await app?.close();
     await db?.close();
   });
@@ -90,12 +89,12 @@ void describe('DeliveryModule.forChannel', () => {
     return rows[0].n;
   };
 
-  void it('gives the transport an OutboundHttp with the channel’s timeout', () => {
+  it('gives the transport an OutboundHttp with the channel’s timeout', () => {
     assert.ok(transport.http instanceof OutboundHttp);
     assert.equal(transport.http.timeoutMs, 1234);
   });
 
-  void it('delivers what a committed transaction queued once kicked, nothing of a rolled-back one', async () => {
+  it('delivers what a committed transaction queued once kicked, nothing of a rolled-back one', async () => {
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');
@@ -117,7 +116,7 @@ void describe('DeliveryModule.forChannel', () => {
     await waitFor(async () => (await pendingOf('carried')) === 0, { message: 'an empty outbox' });
   });
 
-  void it('queues nothing of a topic it does not carry', async () => {
+  it('queues nothing of a topic it does not carry', async () => {
     await channel.enqueue(db.pool, [{ topic: 'other', recordId: 'o-1', payload: { id: 'o-1' } }]);
     assert.equal(channel.accepts('other'), false);
     assert.equal(channel.target('other'), undefined);
@@ -125,7 +124,7 @@ void describe('DeliveryModule.forChannel', () => {
     assert.equal(await pendingOf('other'), 0);
   });
 
-  void it('reports its backlog in the metrics and its state in the health summary', async () => {
+  it('reports its backlog in the metrics and its state in the health summary', async () => {
     const scrape = await app.get(MetricsService).registry.metrics();
     assert.match(scrape, /^outbox_pending\{channel="spec"\} 0$/m);
     assert.match(scrape, /^outbox_dead_letters\{channel="spec"\} 0$/m);
@@ -138,7 +137,7 @@ void describe('DeliveryModule.forChannel', () => {
     );
   });
 
-  void it('stops delivering when the app closes', async () => {
+  it('stops delivering when the app closes', async () => {
     const closing = await appWith(db, {
       channel: 'spec-closed',
       transport: RecordingTransport,
@@ -155,7 +154,7 @@ void describe('DeliveryModule.forChannel', () => {
     await db.pool.query(`DELETE FROM outbox WHERE channel = 'spec-closed'`);
   });
 
-  void it('is off without settings: queues and sends nothing and says so', async () => {
+  it('is off without settings: queues and sends nothing and says so', async () => {
     const off = await appWith(db, {
       channel: 'spec-off',
       transport: RecordingTransport,

@@ -3,7 +3,6 @@ import axios from 'axios';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
 import { OutboundHttp } from './outbound-http';
 import { outboundHttpOptions } from './outbound-http.options';
 
@@ -51,15 +50,15 @@ const client = (timeoutMs: number): OutboundHttp =>
     new HttpService(axios.create(outboundHttpOptions(timeoutMs)) as unknown as AxiosOfHttpService),
   );
 
-void describe('OutboundHttp', () => {
+describe('OutboundHttp', () => {
   const receiver = new Receiver();
   const http = client(2000);
   let url: string;
 
-  before(async () => {
+  beforeAll(async () => {
     url = await receiver.listen();
   });
-  after(() => receiver.close());
+  afterAll(() => receiver.close());
 
   const post = (requestIds?: string[]) =>
     http.postJson(`${url}/in`, '[{"id":"a"}]', {
@@ -68,7 +67,7 @@ void describe('OutboundHttp', () => {
       headers: { authorization: 'Bearer t' },
     });
 
-  void it('sends the JSON text as is with its headers, and a 2xx is delivered', async () => {
+  it('sends the JSON text as is with its headers, and a 2xx is delivered', async () => {
     receiver.answer = (res) => res.writeHead(202).end('{"stored":1}');
     const answer = await post(['req-1']);
     assert.deepEqual(answer, { outcome: { kind: 'delivered' }, body: '{"stored":1}' });
@@ -80,7 +79,7 @@ void describe('OutboundHttp', () => {
     assert.equal(seen.headers['x-origin-request-ids'], undefined);
   });
 
-  void it('names several origin request ids under a fresh request id of its own', async () => {
+  it('names several origin request ids under a fresh request id of its own', async () => {
     await post(['req-1', 'req-2']);
     const seen = receiver.seen.at(-1)!;
     assert.match(String(seen.headers['x-request-id']), /^relay-[0-9a-f-]{36}$/);
@@ -89,14 +88,14 @@ void describe('OutboundHttp', () => {
     assert.match(String(receiver.seen.at(-1)!.headers['x-request-id']), /^relay-/);
   });
 
-  void it('reuses its connection from one request to the next (keep-alive)', async () => {
+  it('reuses its connection from one request to the next (keep-alive)', async () => {
     receiver.answer = (res) => res.end('{}');
     const before = receiver.connections;
     for (let i = 0; i < 5; i++) await post(['r']);
     assert.ok(receiver.connections - before <= 1, `${receiver.connections - before} connections`);
   });
 
-  void it('classifies the spec’s refusals as permanent, with the status and the answer', async () => {
+  it('classifies the spec’s refusals as permanent, with the status and the answer', async () => {
     for (const status of [400, 401, 403, 404, 413, 422]) {
       receiver.answer = (res) => res.writeHead(status).end('no');
       const { outcome } = await post();
@@ -108,7 +107,7 @@ void describe('OutboundHttp', () => {
     }
   });
 
-  void it('classifies 5xx, 408 and 429 as transient and honours Retry-After', async () => {
+  it('classifies 5xx, 408 and 429 as transient and honours Retry-After', async () => {
     receiver.answer = (res) => res.writeHead(429, { 'retry-after': '7' }).end('slow down');
     assert.deepEqual((await post()).outcome, {
       kind: 'transient',
@@ -122,7 +121,7 @@ void describe('OutboundHttp', () => {
     }
   });
 
-  void it('does not follow a redirect: a POST sent elsewhere is not delivered', async () => {
+  it('does not follow a redirect: a POST sent elsewhere is not delivered', async () => {
     receiver.answer = (res) => res.writeHead(307, { location: `${url}/other` }).end();
     const count = receiver.seen.length;
     const { outcome } = await post();
@@ -130,7 +129,7 @@ void describe('OutboundHttp', () => {
     assert.equal(receiver.seen.length, count + 1);
   });
 
-  void it('reports a receiver that does not answer in time as a timeout', async () => {
+  it('reports a receiver that does not answer in time as a timeout', async () => {
     const slow = client(150);
     receiver.answer = (res) => setTimeout(() => res.end('{}'), 1000);
     const { outcome } = await slow.postJson(`${url}/in`, '[]', { receiver: 'mentor' });
@@ -140,7 +139,7 @@ void describe('OutboundHttp', () => {
     });
   });
 
-  void it('reports a refused connection with the address, as transient', async () => {
+  it('reports a refused connection with the address, as transient', async () => {
     const gone = new Receiver();
     const goneUrl = await gone.listen();
     await gone.close();

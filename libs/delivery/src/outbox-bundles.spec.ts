@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { ChannelOptions } from './delivery.types';
 import { recordsOf, requestIdsOf } from './outbox-bundle';
 import { OutboxRelay } from './outbox-relay';
@@ -21,13 +20,13 @@ function requestsOf(transport: ScriptedTransport): string[][] {
   );
 }
 
-void describe('Outbox bundles against PostgreSQL', () => {
+describe('Outbox bundles against PostgreSQL', () => {
   let db: OutboxTestDatabase;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await openOutboxTestDatabase('delivery_bundles');
   });
-  after(async () => {
+  afterAll(async () => {
     await db?.close();
   });
 
@@ -49,7 +48,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
     return rows;
   }
 
-  void it('sends a bundle and single rows of its topic in one request and counts records, not rows', async () => {
+  it('sends a bundle and single rows of its topic in one request and counts records, not rows', async () => {
     const delivered: number[] = [];
     const transport = new ScriptedTransport();
     const relay = relayFor({
@@ -69,7 +68,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
     assert.deepEqual(await rowsOf('b-deliver'), []);
   });
 
-  void it('claims rows while their records fit the batch size, and a larger bundle alone', async () => {
+  it('claims rows while their records fit the batch size, and a larger bundle alone', async () => {
     const transport = new ScriptedTransport();
     const relay = relayFor({ channel: 'b-cap', transport, batchSize: 5 });
     await db.enqueueBundle('b-cap', 'metrics', ids('big', 8));
@@ -86,7 +85,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
     );
   });
 
-  void it('sizes each claim on the records per row of the round before, so it locks about what it keeps', async () => {
+  it('sizes each claim on the records per row of the round before, so it locks about what it keeps', async () => {
     const transport = new ScriptedTransport();
     const relay = relayFor({ channel: 'b-adapt', transport, batchSize: 10 });
     await db.enqueueBundle('b-adapt', 'metrics', ids('a', 5));
@@ -103,7 +102,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
     assert.equal(transport.sentRecordIds().length, 12);
   });
 
-  void it('splits a refused bundle into one row per record, so only the bad record dies', async () => {
+  it('splits a refused bundle into one row per record, so only the bad record dies', async () => {
     const transport = new ScriptedTransport((_topic, messages) =>
       messages.flatMap(recordsOf).some((r) => (r as { id: string }).id === 'p-3')
         ? refused()
@@ -132,7 +131,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
     assert.deepEqual(await rowsOf('b-poison'), []);
   });
 
-  void it('turns a bundle that keeps failing past deadLetterAfterMs into one dead letter per record', async () => {
+  it('turns a bundle that keeps failing past deadLetterAfterMs into one dead letter per record', async () => {
     const dead: number[] = [];
     const relay = relayFor({
       channel: 'b-expire',
@@ -160,7 +159,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
     assert.equal((await relay.stats()).deadLetters, 3);
   });
 
-  void it('refuses to write a bundle without records', async () => {
+  it('refuses to write a bundle without records', async () => {
     await assert.rejects(
       new OutboxWriter().enqueue(db.executor, [
         { channel: 'b-empty', topic: 'metrics', recordId: 'none', payload: [], bundle: true },
@@ -169,7 +168,7 @@ void describe('Outbox bundles against PostgreSQL', () => {
     );
   });
 
-  void it('reverts the migration by splitting waiting bundles into one row per record', async () => {
+  it('reverts the migration by splitting waiting bundles into one row per record', async () => {
     await db.enqueueBundle('b-down', 'metrics', ids('d', 3), 'req-d');
     const client = await db.pool.connect();
     try {

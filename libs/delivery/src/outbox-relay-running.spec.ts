@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { ChannelOptions, SendOutcome, SqlExecutor } from './delivery.types';
 import { OutboxRelay } from './outbox-relay';
 import {
@@ -11,14 +10,14 @@ import {
 import { quietLogger as quiet } from './testing/outcomes';
 import { ScriptedTransport } from './testing/scripted-transport';
 
-void describe('OutboxRelay while running', () => {
+describe('OutboxRelay while running', () => {
   let db: OutboxTestDatabase;
   const running: OutboxRelay[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     db = await openOutboxTestDatabase('delivery_running');
   });
-  after(async () => {
+  afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
     await db?.close();
   });
@@ -38,7 +37,7 @@ void describe('OutboxRelay while running', () => {
     return rows[0].n;
   }
 
-  void it('delivers right after a kick without waiting for the poll interval', async () => {
+  it('delivers right after a kick without waiting for the poll interval', async () => {
     const transport = new ScriptedTransport();
     const relay = startRelay({ channel: 'kick', transport, pollIntervalMs: 60_000 });
     await db.enqueue('kick', 'metrics', ['k-1']);
@@ -59,7 +58,7 @@ void describe('OutboxRelay while running', () => {
     assert.deepEqual(transport.sentRecordIds().sort(), ['k-1', 'k-next-1', 'k-next-2', 'k-next-3']);
   });
 
-  void it('never sends the same row twice while two relays share a channel', async () => {
+  it('never sends the same row twice while two relays share a channel', async () => {
     const randomDelay = async (): Promise<SendOutcome> => {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
       return { kind: 'delivered' };
@@ -85,7 +84,7 @@ void describe('OutboxRelay while running', () => {
     assert.ok(first.sends.length > 0 && second.sends.length > 0, 'both relays took part');
   });
 
-  void it('stop() waits for the send in flight and releases the claims this relay holds', async () => {
+  it('stop() waits for the send in flight and releases the claims this relay holds', async () => {
     const pending: ((outcome: SendOutcome) => void)[] = [];
     const transport = new ScriptedTransport(
       () => new Promise<SendOutcome>((resolve) => pending.push(resolve)),
@@ -122,7 +121,7 @@ void describe('OutboxRelay while running', () => {
     assert.equal(transport.sends.length, inFlight, 'a stopped relay sends nothing more');
   });
 
-  void it('resumes a backlog within the probe interval once the receiver answers, despite a huge backoff', async () => {
+  it('resumes a backlog within the probe interval once the receiver answers, despite a huge backoff', async () => {
     let up = false;
     const transport = new ScriptedTransport(() =>
       up ? { kind: 'delivered' } : { kind: 'transient', reason: 'connect ECONNREFUSED' },
@@ -154,7 +153,7 @@ void describe('OutboxRelay while running', () => {
     assert.ok(Date.now() - recoveredAt < 1500, `took ${Date.now() - recoveredAt} ms`);
   });
 
-  void it('keeps delivering after the database and the transport fail', async () => {
+  it('keeps delivering after the database and the transport fail', async () => {
     let failQueries = 2;
     const flaky: SqlExecutor = {
       query: (text, values) => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import type { ChannelOptions, SendOutcome } from './delivery.types';
 import { OutboxRelay } from './outbox-relay';
 import {
@@ -11,13 +10,13 @@ import {
 import { quietLogger as quiet, refused, unavailable } from './testing/outcomes';
 import { ScriptedTransport } from './testing/scripted-transport';
 
-void describe('OutboxRelay against PostgreSQL', () => {
+describe('OutboxRelay against PostgreSQL', () => {
   let db: OutboxTestDatabase;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await openOutboxTestDatabase('delivery_relay');
   });
-  after(async () => {
+  afterAll(async () => {
     await db?.close();
   });
 
@@ -45,7 +44,7 @@ void describe('OutboxRelay against PostgreSQL', () => {
     await db.pool.query(`UPDATE outbox SET next_attempt_at = now() WHERE channel = $1`, [channel]);
   }
 
-  void it('delivers rows in one request per topic, deletes them and reports them to onDelivered', async () => {
+  it('delivers rows in one request per topic, deletes them and reports them to onDelivered', async () => {
     const transport = new ScriptedTransport();
     const delivered: [string, number][] = [];
     const relay = relayFor({
@@ -76,7 +75,7 @@ void describe('OutboxRelay against PostgreSQL', () => {
     assert.equal(await relay.drainOnce(), 0);
   });
 
-  void it('retries a transient failure after 1 s, 2 s and 4 s, then with capped jittered backoff', async () => {
+  it('retries a transient failure after 1 s, 2 s and 4 s, then with capped jittered backoff', async () => {
     const failures: number[] = [];
     const transport = new ScriptedTransport(() => unavailable);
     const relay = relayFor({
@@ -121,7 +120,7 @@ void describe('OutboxRelay against PostgreSQL', () => {
     assert.equal(stats.lastError, '503 unavailable');
   });
 
-  void it('waits as long as the receiver asks with Retry-After when that is longer', async () => {
+  it('waits as long as the receiver asks with Retry-After when that is longer', async () => {
     const transport = new ScriptedTransport(() => ({
       kind: 'transient',
       reason: '429 slow down',
@@ -134,7 +133,7 @@ void describe('OutboxRelay against PostgreSQL', () => {
     assert.ok(row.delay_ms >= 7000 && row.delay_ms < 7500, `${row.delay_ms}`);
   });
 
-  void it('dead-letters a row still failing after deadLetterAfterMs, with its reason', async () => {
+  it('dead-letters a row still failing after deadLetterAfterMs, with its reason', async () => {
     const dead: [string, number, string][] = [];
     const transport = new ScriptedTransport(() => unavailable);
     const relay = relayFor({
@@ -167,7 +166,7 @@ void describe('OutboxRelay against PostgreSQL', () => {
     assert.equal(dead[0][1], 1);
   });
 
-  void it('dead-letters only the refused record of a batch of 5 and delivers the other 4', async () => {
+  it('dead-letters only the refused record of a batch of 5 and delivers the other 4', async () => {
     const transport = new ScriptedTransport((_topic, messages) =>
       messages.some((m) => m.recordId === 'p-3') ? refused() : { kind: 'delivered' },
     );
@@ -194,7 +193,7 @@ void describe('OutboxRelay against PostgreSQL', () => {
     );
   });
 
-  void it('replays dead letters by id, by topic and all, and delivers them again', async () => {
+  it('replays dead letters by id, by topic and all, and delivers them again', async () => {
     let accept = false;
     const transport = new ScriptedTransport(() =>
       accept ? { kind: 'delivered' } : refused('404'),
@@ -240,7 +239,7 @@ void describe('OutboxRelay against PostgreSQL', () => {
     assert.deepEqual(await rowsOf('replay'), []);
   });
 
-  void it('reports pending count, oldest pending age, dead letters, last success and last error', async () => {
+  it('reports pending count, oldest pending age, dead letters, last success and last error', async () => {
     let outcome: SendOutcome = { kind: 'delivered' };
     const relay = relayFor({ channel: 'stats', transport: new ScriptedTransport(() => outcome) });
     const empty = await relay.stats();

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { OutboxWriter } from './outbox-writer';
 import { openOutboxTestDatabase, type OutboxTestDatabase } from './testing/outbox-test-database';
 
-void describe('OutboxWriter against PostgreSQL', () => {
+describe('OutboxWriter against PostgreSQL', () => {
   let db: OutboxTestDatabase;
 
-  before(async () => {
+  beforeAll(async () => {
     db = await openOutboxTestDatabase('delivery_writer');
   });
-  after(async () => {
+  afterAll(async () => {
     await db?.close();
   });
 
-  void it('stores payloads and request ids as given, and runs no query for an empty batch', async () => {
+  it('stores payloads and request ids as given, and runs no query for an empty batch', async () => {
     const writer = new OutboxWriter();
     let queries = 0;
     await writer.enqueue({ query: async () => ((queries += 1), { rows: [], rowCount: 0 }) }, []);
@@ -33,7 +32,7 @@ void describe('OutboxWriter against PostgreSQL', () => {
     ]);
   });
 
-  void it('rolls back with the transaction that wrote the record', async () => {
+  it('rolls back with the transaction that wrote the record', async () => {
     const client = await db.pool.connect();
     try {
       await client.query('BEGIN');

@@ -1,10 +1,9 @@
 import { MigrationDatabase } from '@app/testing/migration-database';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { DEVICES_ENTITIES, devicesDataSourceOptions } from './devices-data-source';
 
-void describe('Devices entities', () => {
-  void it('describe the migrated schema exactly: the schema builder would change nothing but the export cursor column', async () => {
+describe('Devices entities', () => {
+  it('describe the migrated schema exactly: the schema builder would change nothing but the export cursor column', async () => {
     const db = await MigrationDatabase.open('devices_entities_schema', (url) =>
       devicesDataSourceOptions(url, 'devices', 2),
     );

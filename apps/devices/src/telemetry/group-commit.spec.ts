@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { GroupCommitter } from './group-commit';
 
 interface Job {
@@ -24,8 +23,8 @@ function recorder(options: { delayMs?: number } = {}): {
   };
 }
 
-void describe('GroupCommitter', () => {
-  void it('writes jobs submitted in the same tick in one group and answers each caller', async () => {
+describe('GroupCommitter', () => {
+  it('writes jobs submitted in the same tick in one group and answers each caller', async () => {
     const r = recorder();
     const committer = new GroupCommitter(r.write, {
       maxRows: 100,
@@ -39,7 +38,7 @@ void describe('GroupCommitter', () => {
     assert.deepEqual(r.groups, [['a', 'b', 'c']]);
   });
 
-  void it('queues jobs that arrive during a write into the next group', async () => {
+  it('queues jobs that arrive during a write into the next group', async () => {
     const groups: string[][] = [];
     let release!: () => void;
     const firstWriteHeld = new Promise<void>((resolve) => (release = resolve));
@@ -61,7 +60,7 @@ void describe('GroupCommitter', () => {
     assert.deepEqual(groups, [['first'], ['x', 'y']]);
   });
 
-  void it('splits groups at the row limit but never splits one job', async () => {
+  it('splits groups at the row limit but never splits one job', async () => {
     const r = recorder();
     const committer = new GroupCommitter(r.write, {
       maxRows: 10,
@@ -76,7 +75,7 @@ void describe('GroupCommitter', () => {
     assert.deepEqual(r.groups, [['six'], ['five'], ['big']]);
   });
 
-  void it('fails only the job that cannot be written when its group fails', async () => {
+  it('fails only the job that cannot be written when its group fails', async () => {
     const r = recorder();
     const committer = new GroupCommitter(r.write, {
       maxRows: 100,
@@ -95,7 +94,7 @@ void describe('GroupCommitter', () => {
     assert.deepEqual(r.groups, [['good1', 'bad', 'good2'], ['good1'], ['bad'], ['good2']]);
   });
 
-  void it('runs up to maxConcurrent groups at once', async () => {
+  it('runs up to maxConcurrent groups at once', async () => {
     let running = 0;
     let peak = 0;
     const committer = new GroupCommitter(
@@ -115,7 +114,7 @@ void describe('GroupCommitter', () => {
     assert.equal(committer.queued, 0);
   });
 
-  void it('starts a group beside a running one only once enough rows wait', async () => {
+  it('starts a group beside a running one only once enough rows wait', async () => {
     const groups: string[][] = [];
     let running = 0;
     let peak = 0;

@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { hasRole } from './roles';
 
-void describe('hasRole', () => {
-  void it('lets an admin use admin and viewer routes', () => {
+describe('hasRole', () => {
+  it('lets an admin use admin and viewer routes', () => {
     assert.equal(hasRole('admin', ['admin']), true);
     assert.equal(hasRole('admin', ['viewer']), true);
   });
 
-  void it('keeps a viewer out of admin routes', () => {
+  it('keeps a viewer out of admin routes', () => {
     assert.equal(hasRole('viewer', ['viewer']), true);
     assert.equal(hasRole('viewer', ['admin']), false);
     assert.equal(hasRole('viewer', ['admin', 'viewer']), true);
   });
 
-  void it('grants nothing to an unknown role, and every role passes a route without requirement', () => {
+  it('grants nothing to an unknown role, and every role passes a route without requirement', () => {
     assert.equal(hasRole('root', ['viewer']), false);
     assert.equal(hasRole('__proto__', ['viewer']), false);
     assert.equal(hasRole('constructor', ['admin']), false);

@@ -1,10 +1,9 @@
 import { MigrationDatabase } from '@app/testing/migration-database';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { MENTOR_ENTITIES, mentorDataSourceOptions } from './mentor-data-source';
 
-void describe('Mentor entities', () => {
-  void it('describe the migrated schema exactly: the schema builder finds nothing to change', async () => {
+describe('Mentor entities', () => {
+  it('describe the migrated schema exactly: the schema builder finds nothing to change', async () => {
     const db = await MigrationDatabase.open('mentor_entities_schema', (url) =>
       mentorDataSourceOptions(url, 'mentor', 2),
     );

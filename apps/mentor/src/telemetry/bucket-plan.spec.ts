@@ -1,6 +1,5 @@
 import { mulberry32 } from '@app/testing/seeded-random';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { bucketPlan } from './bucket-plan';
 
 const MINUTE = 60_000;
@@ -13,13 +12,13 @@ function bucketCount(from: number, to: number, width: number, origin: number): n
   return lastBucket - firstBucket + 1;
 }
 
-void describe('bucketPlan', () => {
-  void it('keeps sub-minute buckets exact and anchored at the range start', () => {
+describe('bucketPlan', () => {
+  it('keeps sub-minute buckets exact and anchored at the range start', () => {
     assert.deepEqual(bucketPlan(T0 + 59_000, T0 + 61_000, 2), { width: 1000, origin: T0 + 59_000 });
     assert.deepEqual(bucketPlan(T0 + 1, T0 + 600_000, 20), { width: 30_000, origin: T0 + 1 });
   });
 
-  void it('reads whole minutes from the rollups when buckets are a minute or longer', () => {
+  it('reads whole minutes from the rollups when buckets are a minute or longer', () => {
     assert.deepEqual(bucketPlan(T0, T0 + 600_000, 10), {
       width: MINUTE,
       origin: T0,
@@ -29,7 +28,7 @@ void describe('bucketPlan', () => {
     assert.equal(bucketPlan(T0, T0 + 600_000, 7).width, 2 * MINUTE);
   });
 
-  void it('widens 24 hours at 300 points to five-minute buckets starting on a minute', () => {
+  it('widens 24 hours at 300 points to five-minute buckets starting on a minute', () => {
     const from = T0 + 12_345;
     const plan = bucketPlan(from, from + 86_400_000, 300);
     assert.equal(plan.width, 5 * MINUTE);
@@ -37,7 +36,7 @@ void describe('bucketPlan', () => {
     assert.deepEqual(plan.rollups, { from: T0 + MINUTE, to: T0 + 86_400_000 });
   });
 
-  void it('never yields more buckets than points, whatever the range and alignment', () => {
+  it('never yields more buckets than points, whatever the range and alignment', () => {
     const random = mulberry32(42);
     for (let i = 0; i < 5000; i++) {
       const from = T0 + Math.floor(random() * 3_600_000);

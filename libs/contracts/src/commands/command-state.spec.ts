@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { checkReport, supersedes } from './command-state';
 
-void describe('checkReport (a device reporting progress)', () => {
-  void it('moves a delivered command to running, completed or failed', () => {
+describe('checkReport (a device reporting progress)', () => {
+  it('moves a delivered command to running, completed or failed', () => {
     assert.deepEqual(checkReport('delivered', 'running'), { ok: true, changed: true });
     assert.deepEqual(checkReport('delivered', 'completed'), { ok: true, changed: true });
     assert.deepEqual(checkReport('delivered', 'failed'), { ok: true, changed: true });
@@ -11,11 +10,11 @@ void describe('checkReport (a device reporting progress)', () => {
     assert.deepEqual(checkReport('running', 'failed'), { ok: true, changed: true });
   });
 
-  void it('treats a repeated running report as harmless', () => {
+  it('treats a repeated running report as harmless', () => {
     assert.deepEqual(checkReport('running', 'running'), { ok: true, changed: false });
   });
 
-  void it('refuses anything after a final state, repeats included', () => {
+  it('refuses anything after a final state, repeats included', () => {
     for (const final of ['completed', 'failed', 'expired'] as const) {
       for (const next of ['running', 'completed', 'failed'] as const) {
         assert.equal(checkReport(final, next).ok, false, `${final} -> ${next}`);
@@ -23,13 +22,13 @@ void describe('checkReport (a device reporting progress)', () => {
     }
   });
 
-  void it('refuses a report for a command the device has not polled yet', () => {
+  it('refuses a report for a command the device has not polled yet', () => {
     assert.equal(checkReport('pending', 'running').ok, false);
   });
 });
 
-void describe('supersedes (the mentor applying forwarded states)', () => {
-  void it('applies a state further along and ignores one behind or equal', () => {
+describe('supersedes (the mentor applying forwarded states)', () => {
+  it('applies a state further along and ignores one behind or equal', () => {
     assert.equal(supersedes('pending', 'delivered'), true);
     assert.equal(supersedes('delivered', 'completed'), true);
     assert.equal(supersedes('completed', 'running'), false);
@@ -38,7 +37,7 @@ void describe('supersedes (the mentor applying forwarded states)', () => {
     assert.equal(supersedes('failed', 'expired'), false);
   });
 
-  void it('lets a devices-side state from before the deadline replace an expiry the mentor decided alone', () => {
+  it('lets a devices-side state from before the deadline replace an expiry the mentor decided alone', () => {
     const expiresAt = new Date('2026-01-01T00:10:00Z');
     const before = new Date('2026-01-01T00:09:59Z');
     const after = new Date('2026-01-01T00:10:01Z');

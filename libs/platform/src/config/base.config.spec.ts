@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { BaseConfig } from './base.config';
 import { ConfigError } from './config-error';
 import { loadConfig } from './load-config';
 
-void describe('BaseConfig partition settings', () => {
-  void it('premakes 7 days and waits 2 s for partition locks by default', () => {
+describe('BaseConfig partition settings', () => {
+  it('premakes 7 days and waits 2 s for partition locks by default', () => {
     const config = loadConfig(BaseConfig, {});
     assert.deepEqual([config.PARTITION_PREMAKE_DAYS, config.PARTITION_LOCK_TIMEOUT], [7, 2000]);
     const custom = loadConfig(BaseConfig, {
@@ -15,7 +14,7 @@ void describe('BaseConfig partition settings', () => {
     assert.deepEqual([custom.PARTITION_PREMAKE_DAYS, custom.PARTITION_LOCK_TIMEOUT], [14, 500]);
   });
 
-  void it('refuses premade days outside 1 to 90 and a lock timeout that is not a duration, naming them', () => {
+  it('refuses premade days outside 1 to 90 and a lock timeout that is not a duration, naming them', () => {
     for (const [name, value] of [
       ['PARTITION_PREMAKE_DAYS', '0'],
       ['PARTITION_PREMAKE_DAYS', '91'],

@@ -1,6 +1,5 @@
 import { IsBoolean, IsInt, IsOptional, IsString, Min, MinLength } from 'class-validator';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { ConfigError } from './config-error';
 import { parseDuration } from './duration';
 import { EnvBoolean, EnvDuration, EnvList, EnvNumber } from './env.decorators';
@@ -30,8 +29,8 @@ class SampleConfig {
   API_TOKEN?: string;
 }
 
-void describe('loadConfig', () => {
-  void it('uses field initialisers as defaults', () => {
+describe('loadConfig', () => {
+  it('uses field initialisers as defaults', () => {
     const config = loadConfig(SampleConfig, {});
     assert.deepEqual(
       [config.PORT, config.ENABLED, config.TIMEOUT, config.KEYS, config.API_TOKEN],
@@ -39,7 +38,7 @@ void describe('loadConfig', () => {
     );
   });
 
-  void it('reads typed values from the environment', () => {
+  it('reads typed values from the environment', () => {
     const config = loadConfig(SampleConfig, {
       PORT: '9000',
       ENABLED: 'false',
@@ -54,7 +53,7 @@ void describe('loadConfig', () => {
     assert.equal((config as unknown as Record<string, unknown>).UNRELATED, undefined);
   });
 
-  void it('names every bad variable and hides secret values', () => {
+  it('names every bad variable and hides secret values', () => {
     assert.throws(
       () =>
         loadConfig(SampleConfig, {
@@ -76,8 +75,8 @@ void describe('loadConfig', () => {
   });
 });
 
-void describe('parseDuration', () => {
-  void it('reads bare numbers in the default unit and suffixed values in theirs', () => {
+describe('parseDuration', () => {
+  it('reads bare numbers in the default unit and suffixed values in theirs', () => {
     assert.equal(parseDuration('10'), 10_000);
     assert.equal(parseDuration('2.5s'), 2500);
     assert.equal(parseDuration('500ms'), 500);
@@ -86,7 +85,7 @@ void describe('parseDuration', () => {
     assert.equal(parseDuration('3', 'm'), 180_000);
   });
 
-  void it('returns NaN for text that is not a duration', () => {
+  it('returns NaN for text that is not a duration', () => {
     for (const bad of ['', 'soon', '-1s', '5 weeks', '1e3'])
       assert.ok(Number.isNaN(parseDuration(bad)), bad);
   });

@@ -1,3 +1,4 @@
+import { compiledFile } from '@app/testing/repo-root';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -5,13 +6,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
 import { EmbeddedPostgresCluster } from './embedded-postgres';
 import { MARKER_FILE, RELOCATED_ROOT } from './relocated-cluster';
 
-const asRoot = process.getuid?.() !== 0 ? 'needs root' : false;
+/** Tests of what only a root run does (skipped, and counted as skipped, otherwise). */
+const describeAsRoot = process.getuid?.() === 0 ? describe : describe.skip;
 
 async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
   const client = new Client({ connectionString: url });
@@ -51,7 +52,7 @@ async function waitForExit(pid: number, deadlineMs: number): Promise<void> {
 async function startInChildProcess(
   dataDir: string,
 ): Promise<{ pid: number; port: number; kill: () => void }> {
-  const modulePath = path.join(__dirname, 'embedded-postgres.js');
+  const modulePath = compiledFile('libs/platform/src/database/embedded-postgres.ts');
   const script = `
     const { EmbeddedPostgresCluster } = require(${JSON.stringify(modulePath)});
     const cluster = new EmbeddedPostgresCluster({ dataDir: ${JSON.stringify(dataDir)} });
@@ -72,7 +73,7 @@ async function startInChildProcess(
   return { pid: child.pid ?? 0, port, kill: () => child.kill('SIGKILL') };
 }
 
-void describe('EmbeddedPostgresCluster', () => {
+describe('EmbeddedPostgresCluster', () => {
   let root: string;
   const clusters: EmbeddedPostgresCluster[] = [];
   const track = (cluster: EmbeddedPostgresCluster): EmbeddedPostgresCluster => {
@@ -80,19 +81,19 @@ void describe('EmbeddedPostgresCluster', () => {
     return cluster;
   };
 
-  before(() => {
+  beforeAll(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'raqeem-embedded-pg-'));
     // mkdtemp makes 0700 folders; as root that would send every cluster to /var/tmp.
     fs.chmodSync(root, 0o755);
   });
 
-  after(async () => {
+  afterAll(async () => {
     // A failed test must not leave a postmaster behind.
     for (const cluster of clusters) await cluster.stop().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  void it('starts a fresh cluster, creates a database, answers queries and stops', async () => {
+  it('starts a fresh cluster, creates a database, answers queries and stops', async () => {
     const cluster = track(new EmbeddedPostgresCluster({ dataDir: path.join(root, 'fresh') }));
     await cluster.start();
     try {
@@ -112,7 +113,7 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(fs.existsSync(path.join(cluster.dataDir, 'postmaster.pid')), false);
   });
 
-  void it('keeps its data across a stop and a second start, even when the preferred port is taken', async () => {
+  it('keeps its data across a stop and a second start, even when the preferred port is taken', async () => {
     const dataDir = path.join(root, 'restart');
     const first = track(new EmbeddedPostgresCluster({ dataDir }));
     await first.start();
@@ -139,7 +140,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it('reuses the postmaster left running by an owner that was killed with SIGKILL', async () => {
+  it('reuses the postmaster left running by an owner that was killed with SIGKILL', async () => {
     const dataDir = path.join(root, 'reuse');
     const owner = await startInChildProcess(dataDir);
     owner.kill();
@@ -160,7 +161,7 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(isAlive(survivor), false);
   });
 
-  void it('starts anew when postmaster.pid is stale', async () => {
+  it('starts anew when postmaster.pid is stale', async () => {
     const dataDir = path.join(root, 'stale');
     const cluster = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
     await cluster.start();
@@ -182,7 +183,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it("an instance attached to another live process's cluster leaves it running when it stops", async () => {
+  it("an instance attached to another live process's cluster leaves it running when it stops", async () => {
     const dataDir = path.join(root, 'shared');
     const owner = await startInChildProcess(dataDir);
     try {
@@ -207,7 +208,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it('is stopped by the last of the processes using it, whichever started it', async () => {
+  it('is stopped by the last of the processes using it, whichever started it', async () => {
     const dataDir = path.join(root, 'last-out');
     const starter = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
     const attached = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
@@ -222,7 +223,7 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(isAlive(postmaster), false);
   });
 
-  void it('comes back on the port of its last run, so clients holding the old URL reconnect', async () => {
+  it('comes back on the port of its last run, so clients holding the old URL reconnect', async () => {
     const dataDir = path.join(root, 'same-port');
     const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
     await first.start();
@@ -237,7 +238,7 @@ void describe('EmbeddedPostgresCluster', () => {
     }
   });
 
-  void it('stops cleanly when its folder was deleted while it ran', async () => {
+  it('stops cleanly when its folder was deleted while it ran', async () => {
     const parent = path.join(root, 'deleted');
     const cluster = track(
       new EmbeddedPostgresCluster({ dataDir: path.join(parent, 'pg'), log: () => undefined }),
@@ -250,15 +251,15 @@ void describe('EmbeddedPostgresCluster', () => {
     assert.equal(fs.existsSync(parent), false, 'nothing recreated');
   });
 
-  void describe('as root, with a folder the postgres user cannot reach', { skip: asRoot }, () => {
+  describeAsRoot('as root, with a folder the postgres user cannot reach', () => {
     let hidden: string;
-    before(() => {
+    beforeAll(() => {
       hidden = path.join(root, 'hidden');
       fs.mkdirSync(hidden, { mode: 0o700 });
       fs.chmodSync(hidden, 0o700);
     });
 
-    void it('moves the cluster to /var/tmp, says where, and notes it in the folder', async () => {
+    it('moves the cluster to /var/tmp, says where, and notes it in the folder', async () => {
       const dataDir = path.join(hidden, 'pg');
       const lines: string[] = [];
       const cluster = track(
@@ -278,7 +279,7 @@ void describe('EmbeddedPostgresCluster', () => {
       }
     });
 
-    void it('lives as long as its folder: a deleted folder gets a fresh cluster, the old one is removed', async () => {
+    it('lives as long as its folder: a deleted folder gets a fresh cluster, the old one is removed', async () => {
       const dataDir = path.join(hidden, 'reset');
       const first = track(new EmbeddedPostgresCluster({ dataDir, log: () => undefined }));
       await first.start();
@@ -308,7 +309,7 @@ void describe('EmbeddedPostgresCluster', () => {
       }
     });
 
-    void it("removes the earlier layout's orphan (RELOCATED_ROOT/<hash>) once its folder is gone", async () => {
+    it("removes the earlier layout's orphan (RELOCATED_ROOT/<hash>) once its folder is gone", async () => {
       const dataDir = path.join(hidden, 'legacy');
       const legacy = path.join(
         RELOCATED_ROOT,

@@ -1,7 +1,6 @@
 import { createTestDatabase, dropTestDatabase } from '@app/testing/pg';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, beforeEach, describe, it } from 'node:test';
 import { Pool } from 'pg';
 import { convertToPartitioned, convertToPlain } from './partition-migration';
 import {
@@ -33,8 +32,8 @@ const READINGS: PartitionedTable = {
     WHERE c.state = r.state`,
 };
 
-void describe('Daily partitions', () => {
-  void it('names a partition by its UTC day and keeps rows between RETENTION_DAYS and one day more', () => {
+describe('Daily partitions', () => {
+  it('names a partition by its UTC day and keeps rows between RETENTION_DAYS and one day more', () => {
     assert.equal(partitionName('metrics', day(0)), 'metrics_p20310310');
     assert.deepEqual(retentionCutoff(NOW, 5), day(-5));
     assert.deepEqual(retentionCutoff(new Date('2031-03-10T00:00:00Z'), 1), day(-1));
@@ -42,11 +41,11 @@ void describe('Daily partitions', () => {
   });
 });
 
-void describe('Partition maintenance against PostgreSQL', () => {
+describe('Partition maintenance against PostgreSQL', () => {
   let pool: Pool;
   let dbName: string;
 
-  before(async () => {
+  beforeAll(async () => {
     const db = await createTestDatabase('partitions');
     dbName = db.name;
     // A session time zone west of UTC: bounds and days must not shift with it.
@@ -57,7 +56,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     });
     await pool.query('CREATE SCHEMA p');
   });
-  after(async () => {
+  afterAll(async () => {
     await pool?.end();
     if (dbName) await dropTestDatabase(dbName);
   });
@@ -147,7 +146,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
   const run = (now = NOW, policy = POLICY): ReturnType<typeof maintainPartitions> =>
     maintainPartitions(pool, [READINGS], [{ table: 'reading_ids', column: 'ts' }], policy, now);
 
-  void it('converts a table with rows: every row kept in the partition of its day, same indexes and constraints', async () => {
+  it('converts a table with rows: every row kept in the partition of its day, same indexes and constraints', async () => {
     const today = await insert(at(0));
     const old = await insert(at(-3), 'done');
     const ancient = await insert(new Date(NOW.getTime() - 400 * DAY).toISOString());
@@ -172,7 +171,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.deepEqual(rows, [{ state: 'done' }]);
   });
 
-  void it('converts back to one plain table keyed by id with every row', async () => {
+  it('converts back to one plain table keyed by id with every row', async () => {
     const ids = [await insert(at(0)), await insert(at(-2)), await insert(at(30))];
     await convert();
     await pool.query('DROP TRIGGER note_delete ON readings');
@@ -198,7 +197,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.equal(rowCount, 0);
   });
 
-  void it('creates the partitions of today and the next days ahead of time, once', async () => {
+  it('creates the partitions of today and the next days ahead of time, once', async () => {
     await convert();
     const later = new Date(NOW.getTime() + 6 * DAY);
     const first = await run(later);
@@ -215,7 +214,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.equal((await indexesOf('readings_p20310319')).length, 2);
   });
 
-  void it('moves rows waiting in the default partition into the partition made for their day', async () => {
+  it('moves rows waiting in the default partition into the partition made for their day', async () => {
     await convert();
     const future = await insert(at(12));
     const recent = await insert(at(-2));
@@ -235,7 +234,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.deepEqual(later.inDefault, { readings: 0 });
   });
 
-  void it('drops partitions past the retention cut-off whole, without deleting row by row', async () => {
+  it('drops partitions past the retention cut-off whole, without deleting row by row', async () => {
     await convert();
     await ensure([day(-9), day(-6), day(-5)]);
     const old = [await insert(at(-9)), await insert(at(-9), 'done'), await insert(at(-6))];
@@ -270,7 +269,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.equal(report.companionRows, old.length);
   });
 
-  void it('deletes expired rows from the default partition in slices and keeps the rest', async () => {
+  it('deletes expired rows from the default partition in slices and keeps the rest', async () => {
     await convert();
     const expired = [];
     for (let i = 0; i < 5; i++) expired.push(await insert(at(-20 - i)));
@@ -290,7 +289,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.deepEqual(report.inDefault, { readings: 1 });
   });
 
-  void it('gives up on a lock held by a long query and drops the partition on the next run', async () => {
+  it('gives up on a lock held by a long query and drops the partition on the next run', async () => {
     await convert();
     await ensure([day(-8)]);
     await insert(at(-8));
@@ -315,7 +314,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.equal(rows[0].t, '0');
   });
 
-  void it('survives its connection being cut while it waits for a lock, and finishes the work on the next run', async () => {
+  it('survives its connection being cut while it waits for a lock, and finishes the work on the next run', async () => {
     await convert();
     await ensure([day(-8)]);
     const reader = await pool.connect();
@@ -345,7 +344,7 @@ void describe('Partition maintenance against PostgreSQL', () => {
     assert.deepEqual((await run()).dropped, ['readings_p20310302']);
   });
 
-  void it('does nothing while another replica is maintaining the same schema', async () => {
+  it('does nothing while another replica is maintaining the same schema', async () => {
     await convert();
     const other = await pool.connect();
     try {

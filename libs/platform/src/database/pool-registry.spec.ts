@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { DataSource } from 'typeorm';
 import { adminDatabaseUrl } from '@app/testing/pg';
 import { poolCounts } from './pool-registry';
 import { typeOrmOptions } from './typeorm-options';
 
-void describe('the pools behind db_pool_connections', () => {
-  void it("counts a data source's connections while it is open and forgets its pool once destroyed", async () => {
+describe('the pools behind db_pool_connections', () => {
+  it("counts a data source's connections while it is open and forgets its pool once destroyed", async () => {
     const before = poolCounts();
     const dataSource = new DataSource(
       typeOrmOptions({

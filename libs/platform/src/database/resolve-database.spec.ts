@@ -2,26 +2,28 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { loadOrCreateDevSecrets } from '../config/dev-secrets';
 import { resolveDatabase, type ResolvedDatabase } from './resolve-database';
 
-void describe('resolveDatabase with a fresh DATA_DIR', () => {
+/** Tests of what only a root run does (skipped, and counted as skipped, otherwise). */
+const itAsRoot = process.getuid?.() === 0 ? it : it.skip;
+
+describe('resolveDatabase with a fresh DATA_DIR', () => {
   let root: string;
   const opened: ResolvedDatabase[] = [];
 
-  before(() => {
+  beforeAll(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'raqeem-resolve-db-'));
     // A checkout others can reach, as /work or /home/<user> usually is (mkdtemp makes 0700).
     fs.chmodSync(root, 0o755);
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const db of opened) await db.embedded?.stop().catch(() => undefined);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  void it('keeps secrets.json private by its own mode and the cluster under DATA_DIR beside it', async () => {
+  it('keeps secrets.json private by its own mode and the cluster under DATA_DIR beside it', async () => {
     const dataDir = path.join(root, '.data');
     const { path: secretsPath } = loadOrCreateDevSecrets(dataDir);
     assert.equal(fs.statSync(secretsPath).mode & 0o777, 0o600);
@@ -35,9 +37,8 @@ void describe('resolveDatabase with a fresh DATA_DIR', () => {
     assert.ok(db.description.startsWith(`embedded PostgreSQL at ${expected} (postgres://`));
   });
 
-  void it(
+  itAsRoot(
     'names the real place of a cluster moved out of a folder the postgres user cannot reach',
-    { skip: process.getuid?.() !== 0 ? 'needs root' : false },
     async () => {
       const closed = path.join(root, 'closed');
       fs.mkdirSync(closed, { mode: 0o700 });

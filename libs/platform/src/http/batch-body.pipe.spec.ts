@@ -6,7 +6,6 @@ import {
 } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Max } from 'class-validator';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { BatchBodyPipe } from './batch-body.pipe';
 import { toErrorBody } from './error-mapping';
 
@@ -31,16 +30,16 @@ function fieldsOf(run: () => unknown): string[] {
   assert.fail('expected a 400');
 }
 
-void describe('BatchBodyPipe', () => {
+describe('BatchBodyPipe', () => {
   const pipe = new BatchBodyPipe(Item, { allowSingle: true, maxItems: 3 });
 
-  void it('accepts one object as a batch of one and drops unknown fields', () => {
+  it('accepts one object as a batch of one and drops unknown fields', () => {
     const [item] = pipe.transform({ n: 1, extra: true });
     assert.ok(item instanceof Item);
     assert.deepEqual({ ...item }, { n: 1, label: undefined });
   });
 
-  void it('names each offending item and field', () => {
+  it('names each offending item and field', () => {
     assert.deepEqual(
       fieldsOf(() => pipe.transform([{ n: 1 }, { n: 11 }, { n: 'x', label: 5 }])),
       ['[1].n', '[2].n', '[2].label'],
@@ -51,7 +50,7 @@ void describe('BatchBodyPipe', () => {
     );
   });
 
-  void it('hands hot paths the checked JSON objects themselves, with the same refusals', () => {
+  it('hands hot paths the checked JSON objects themselves, with the same refusals', () => {
     const body = [
       { n: 1, extra: true },
       { n: 2, label: 'x' },
@@ -65,7 +64,7 @@ void describe('BatchBodyPipe', () => {
     );
   });
 
-  void it('refuses empty, oversized and non-object bodies', () => {
+  it('refuses empty, oversized and non-object bodies', () => {
     for (const body of [[], [{ n: 1 }, { n: 1 }, { n: 1 }, { n: 1 }], 'text', 42, null]) {
       assert.throws(() => pipe.transform(body), BadRequestException);
     }
@@ -74,8 +73,8 @@ void describe('BatchBodyPipe', () => {
   });
 });
 
-void describe('toErrorBody', () => {
-  void it('keeps the status and message of HTTP exceptions in the spec shape', () => {
+describe('toErrorBody', () => {
+  it('keeps the status and message of HTTP exceptions in the spec shape', () => {
     assert.deepEqual(toErrorBody(new NotFoundException('Device x not found')), {
       statusCode: 404,
       error: 'Not Found',
@@ -85,7 +84,7 @@ void describe('toErrorBody', () => {
     assert.equal(toErrorBody(new HttpException('slow down', 429)).error, 'Too Many Requests');
   });
 
-  void it('maps framework client errors to their 4xx and hides everything else behind a 500', () => {
+  it('maps framework client errors to their 4xx and hides everything else behind a 500', () => {
     assert.deepEqual(
       toErrorBody({ statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message: 'x' }),
       {

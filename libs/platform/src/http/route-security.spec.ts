@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { type CanActivate, Controller, Get, Injectable, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { Public } from '../security/auth.decorators';
 import { routeSecurity, type RouteSecurityRules, type RouteTargets } from './route-security';
 
@@ -62,25 +61,25 @@ const rules: RouteSecurityRules = {
   ],
 };
 
-void describe('routeSecurity', () => {
-  void it("names the scheme of the guard on the route's controller", () => {
+describe('routeSecurity', () => {
+  it("names the scheme of the guard on the route's controller", () => {
     assert.deepEqual(routeSecurity(rules, reflector, targets(KeyedController, 'list')), [
       { key: [] },
     ]);
   });
 
-  void it('asks for every guard, each through one of its schemes', () => {
+  it('asks for every guard, each through one of its schemes', () => {
     assert.deepEqual(routeSecurity(rules, reflector, targets(KeyedController, 'both')), [
       { key: [], session: [] },
       { key: [], ticket: [] },
     ]);
   });
 
-  void it('names nothing for a route behind no credential guard', () => {
+  it('names nothing for a route behind no credential guard', () => {
     assert.deepEqual(routeSecurity(rules, reflector, targets(OpenController, 'plain')), []);
   });
 
-  void it("follows the global guard's own rule, read from the route's metadata", () => {
+  it("follows the global guard's own rule, read from the route's metadata", () => {
     const global: RouteSecurityRules = {
       ...rules,
       global: (r, t) => (r.getAllAndOverride<boolean>('raqeem:public', t) ? [] : ['session']),

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { helmetHeaders } from './security-headers';
 
-void describe('helmetHeaders', () => {
-  void it("records the constant headers helmet's middleware sets, in lower case", () => {
+describe('helmetHeaders', () => {
+  it("records the constant headers helmet's middleware sets, in lower case", () => {
     const headers = helmetHeaders();
     assert.equal(headers['x-content-type-options'], 'nosniff');
     assert.equal(headers['x-frame-options'], 'SAMEORIGIN');
@@ -15,7 +14,7 @@ void describe('helmetHeaders', () => {
     for (const name of Object.keys(headers)) assert.equal(name, name.toLowerCase());
   });
 
-  void it('gives the same headers each time, so they can be taken once', () => {
+  it('gives the same headers each time, so they can be taken once', () => {
     assert.deepEqual(helmetHeaders(), helmetHeaders());
   });
 });

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { PeriodicTask } from './periodic-task';
 
 const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-void describe('PeriodicTask', () => {
-  void it('runs again after each run, logs a failure and keeps its schedule', async () => {
+describe('PeriodicTask', () => {
+  it('runs again after each run, logs a failure and keeps its schedule', async () => {
     const warnings: string[] = [];
     let runs = 0;
     const task = new PeriodicTask(
@@ -22,7 +21,7 @@ void describe('PeriodicTask', () => {
     assert.deepEqual(warnings, ['Job failed: Error: boom']);
   });
 
-  void it('waits for the run in progress on stop and runs no more after it', async () => {
+  it('waits for the run in progress on stop and runs no more after it', async () => {
     let finished = false;
     let runs = 0;
     const task = new PeriodicTask(

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import type { Logger } from 'pino';
 import { RequestLog } from './request-log';
 
@@ -26,8 +25,8 @@ function respond(hooks: Map<string, Hook>, url: string, statusCode: number): voi
   hooks.get('onResponse')!(request, reply, () => undefined);
 }
 
-void describe('RequestLog', () => {
-  void it("writes pino-http's line: info, warn for 4xx, error for 5xx, tickets removed", () => {
+describe('RequestLog', () => {
+  it("writes pino-http's line: info, warn for 4xx, error for 5xx, tickets removed", () => {
     const { lines, hooks } = setup();
     respond(hooks, '/api/v1/devices/d/metrics', 201);
     respond(hooks, '/events?ticket=secret.jwt&x=1', 401);
@@ -64,7 +63,7 @@ void describe('RequestLog', () => {
     ]);
   });
 
-  void it('leaves out health probes and scrapes, not routes that merely end in /metrics', () => {
+  it('leaves out health probes and scrapes, not routes that merely end in /metrics', () => {
     const { lines, hooks } = setup();
     for (const url of ['/health', '/health/ready', '/metrics', '/metrics?x=1']) {
       respond(hooks, url, 200);

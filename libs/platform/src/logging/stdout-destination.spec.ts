@@ -1,9 +1,8 @@
+import { compiledFile } from '@app/testing/repo-root';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { describe, it } from 'node:test';
 
-const MODULE = join(__dirname, 'stdout-destination.js');
+const MODULE = compiledFile('libs/platform/src/logging/stdout-destination.ts');
 
 /** Runs `body` in a child process with `out` = the shared StdoutDestination. */
 function script(body: string): string[] {
@@ -15,8 +14,8 @@ function script(body: string): string[] {
   ];
 }
 
-void describe('StdoutDestination', () => {
-  void it('writes every buffered line when the process exits, even through process.exit', () => {
+describe('StdoutDestination', () => {
+  it('writes every buffered line when the process exits, even through process.exit', () => {
     const run = spawnSync(
       process.execPath,
       script(`for (let i = 0; i < 5000; i++) out.write('{"line":' + i + '}\\n'); process.exit(0);`),
@@ -27,7 +26,7 @@ void describe('StdoutDestination', () => {
     assert.equal(lines[4999], '{"line":4999}');
   });
 
-  void it('writes a line within milliseconds while the process runs on', async () => {
+  it('writes a line within milliseconds while the process runs on', async () => {
     const child = spawn(
       process.execPath,
       script(`out.write('{"line":1}\\n'); setTimeout(() => undefined, 5000);`),
@@ -41,7 +40,7 @@ void describe('StdoutDestination', () => {
     assert.ok(Date.now() - started < 2000);
   });
 
-  void it('writes at once when asked (warnings and errors)', async () => {
+  it('writes at once when asked (warnings and errors)', async () => {
     const child = spawn(
       process.execPath,
       script(

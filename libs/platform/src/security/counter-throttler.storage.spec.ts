@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { CounterThrottlerStorage } from './counter-throttler.storage';
 
-void describe('CounterThrottlerStorage', () => {
-  void it('allows the limit in a window, refuses the next with the time until the window ends', async () => {
+describe('CounterThrottlerStorage', () => {
+  it('allows the limit in a window, refuses the next with the time until the window ends', async () => {
     let now = 1_000_000;
     const storage = new CounterThrottlerStorage(100, () => now);
     for (let i = 1; i <= 3; i += 1) {
@@ -23,7 +22,7 @@ void describe('CounterThrottlerStorage', () => {
     assert.equal(next.totalHits, 1);
   });
 
-  void it('keeps a block for its block duration when one is given', async () => {
+  it('keeps a block for its block duration when one is given', async () => {
     let now = 0;
     const storage = new CounterThrottlerStorage(100, () => now);
     await storage.increment('k', 1000, 1, 5000, 't');
@@ -36,7 +35,7 @@ void describe('CounterThrottlerStorage', () => {
     assert.equal((await storage.increment('k', 1000, 1, 5000, 't')).isBlocked, false);
   });
 
-  void it('costs the same per request however many requests the window holds', async () => {
+  it('costs the same per request however many requests the window holds', async () => {
     const storage = new CounterThrottlerStorage();
     const time = async (n: number): Promise<number> => {
       const t0 = performance.now();
@@ -49,7 +48,7 @@ void describe('CounterThrottlerStorage', () => {
     assert.ok(large < small * 5 + 0.01, `per-request cost grew from ${small} to ${large} ms`);
   });
 
-  void it('stays bounded in keys', async () => {
+  it('stays bounded in keys', async () => {
     const storage = new CounterThrottlerStorage(100);
     for (let i = 0; i < 1000; i += 1) await storage.increment(`key-${i}`, 60_000, 10, 0, 'default');
     const size = (storage as unknown as { windows: Map<string, unknown> }).windows.size;

@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { CounterThrottlerStorage } from './counter-throttler.storage';
 import { RateLimitedException } from './rate-limit.exception';
 import { RouteRateLimiter } from './route-rate-limiter';
@@ -24,8 +23,8 @@ function exchange(ip: string): {
   };
 }
 
-void describe('RouteRateLimiter', () => {
-  void it('counts each client per route like the global guard, with its headers and a 429', async () => {
+describe('RouteRateLimiter', () => {
+  it('counts each client per route like the global guard, with its headers and a 429', async () => {
     let now = 0;
     const limiter = new RouteRateLimiter(
       { throttlers: [{ ttl: 60_000, limit: 2 }] },
@@ -51,7 +50,7 @@ void describe('RouteRateLimiter', () => {
     await limiter.check(other.request, other.reply, 'metrics');
   });
 
-  void it('refuses throttlers whose limits are computed per request', () => {
+  it('refuses throttlers whose limits are computed per request', () => {
     assert.throws(
       () =>
         new RouteRateLimiter(

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { describe, it } from 'node:test';
 import { FixedWindowLimiter } from './fixed-window-limiter';
 import { bearerToken, matchesAny, safeEqual } from './safe-equal';
 import { generateToken, hashToken, hashTokenHex } from './secret-token';
 
-void describe('generateToken and hashToken', () => {
-  void it('issues 256-bit base64url tokens that never repeat', () => {
+describe('generateToken and hashToken', () => {
+  it('issues 256-bit base64url tokens that never repeat', () => {
     const tokens = new Set(Array.from({ length: 1000 }, () => generateToken()));
     assert.equal(tokens.size, 1000);
     for (const token of tokens) {
@@ -15,7 +14,7 @@ void describe('generateToken and hashToken', () => {
     }
   });
 
-  void it('stores the SHA-256 of a token, never the token itself', () => {
+  it('stores the SHA-256 of a token, never the token itself', () => {
     const token = generateToken();
     const hash = hashToken(token);
     assert.equal(hash.length, 32);
@@ -24,21 +23,21 @@ void describe('generateToken and hashToken', () => {
     assert.notDeepEqual(hashToken(generateToken()), hash);
   });
 
-  void it('gives the same hash as hex for cache keys', () => {
+  it('gives the same hash as hex for cache keys', () => {
     const token = generateToken();
     assert.equal(hashTokenHex(token), hashToken(token).toString('hex'));
   });
 });
 
-void describe('safeEqual and matchesAny', () => {
-  void it('compares secrets of any length without throwing', () => {
+describe('safeEqual and matchesAny', () => {
+  it('compares secrets of any length without throwing', () => {
     assert.equal(safeEqual('secret-value', 'secret-value'), true);
     assert.equal(safeEqual('secret-value', 'secret-valuf'), false);
     assert.equal(safeEqual('short', 'a much longer secret value'), false);
     assert.equal(safeEqual('', ''), true);
   });
 
-  void it('accepts any of several configured keys, for rotation, and nothing when none is presented', () => {
+  it('accepts any of several configured keys, for rotation, and nothing when none is presented', () => {
     const keys = ['old-operator-key-0123456789', 'new-operator-key-0123456789'];
     assert.equal(matchesAny('old-operator-key-0123456789', keys), true);
     assert.equal(matchesAny('new-operator-key-0123456789', keys), true);
@@ -48,7 +47,7 @@ void describe('safeEqual and matchesAny', () => {
     assert.equal(matchesAny('anything', []), false);
   });
 
-  void it('takes about as long for a near miss as for a far miss', () => {
+  it('takes about as long for a near miss as for a far miss', () => {
     const secret = 'x'.repeat(64);
     const time = (presented: string): number => {
       const start = process.hrtime.bigint();
@@ -66,7 +65,7 @@ void describe('safeEqual and matchesAny', () => {
     assert.ok(ratio < 2, `near ${near} ns vs far ${far} ns`);
   });
 
-  void it('reads a bearer token only from a well-formed Authorization header', () => {
+  it('reads a bearer token only from a well-formed Authorization header', () => {
     assert.equal(bearerToken('Bearer abc.def'), 'abc.def');
     assert.equal(bearerToken('bearer abc'), 'abc');
     assert.equal(bearerToken(['Bearer first', 'Bearer second']), 'first');
@@ -77,8 +76,8 @@ void describe('safeEqual and matchesAny', () => {
   });
 });
 
-void describe('FixedWindowLimiter', () => {
-  void it('holds a key off after the limit until its window ends, then lets it try again', () => {
+describe('FixedWindowLimiter', () => {
+  it('holds a key off after the limit until its window ends, then lets it try again', () => {
     let now = 1_000_000;
     const limiter = new FixedWindowLimiter(3, 60_000, () => now);
     for (let i = 0; i < 3; i++) {
@@ -94,7 +93,7 @@ void describe('FixedWindowLimiter', () => {
     assert.equal(limiter.hit('ada'), 1, 'a new window starts');
   });
 
-  void it('forgets a key on reset and stays bounded in memory', () => {
+  it('forgets a key on reset and stays bounded in memory', () => {
     const now = 0;
     const limiter = new FixedWindowLimiter(1, 1000, () => now, 100);
     limiter.hit('a');

@@ -4,7 +4,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import type { BaseConfig } from '../config/base.config';
 import { blobKey, type BlobStore } from './blob-store';
 import { createBlobStore } from './create-blob-store';
@@ -64,20 +63,20 @@ async function behavesAsAStore(store: BlobStore): Promise<void> {
   await store.delete(key);
 }
 
-void describe('LocalBlobStore', () => {
+describe('LocalBlobStore', () => {
   const root = mkdtempSync(join(tmpdir(), 'raqeem-blobs-'));
-  after(() => rmSync(root, { recursive: true, force: true }));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  void it('stores, reads and deletes by content address, writing each image once', async () => {
+  it('stores, reads and deletes by content address, writing each image once', async () => {
     await behavesAsAStore(new LocalBlobStore(root));
   });
 
-  void it('never names a file outside its folder', () => {
+  it('never names a file outside its folder', () => {
     assert.throws(() => new LocalBlobStore(root).pathOf('../escape'), RangeError);
     assert.throws(() => blobKey('../../etc/passwd'), RangeError);
   });
 
-  void it('leaves no temporary files behind', async () => {
+  it('leaves no temporary files behind', async () => {
     const store = new LocalBlobStore(root);
     await store.put(blobKey('cd'.repeat(32)), Buffer.from('x'), 'image/png');
     const files = readdirSync(root, { recursive: true }).map(String);
@@ -85,17 +84,17 @@ void describe('LocalBlobStore', () => {
   });
 });
 
-void describe('S3BlobStore', () => {
+describe('S3BlobStore', () => {
   const fake = fakeS3();
   let endpoint: string;
 
-  before(async () => {
+  beforeAll(async () => {
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
   });
-  after(() => fake.server.close());
+  afterAll(() => fake.server.close());
 
-  void it('keeps objects under bucket/prefix with path-style URLs and skips a second upload', async () => {
+  it('keeps objects under bucket/prefix with path-style URLs and skips a second upload', async () => {
     const store = new S3BlobStore({
       bucket: 'shots',
       region: 'us-east-1',
@@ -115,7 +114,7 @@ void describe('S3BlobStore', () => {
     assert.equal(fake.puts.filter((p) => p === path).length, 2);
   });
 
-  void it('is what createBlobStore builds when STORAGE_DRIVER is s3, under the service prefix', async () => {
+  it('is what createBlobStore builds when STORAGE_DRIVER is s3, under the service prefix', async () => {
     const config = {
       STORAGE_DRIVER: 's3',
       S3_BUCKET: 'shots',

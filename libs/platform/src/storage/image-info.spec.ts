@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { jpegImage, pngImage, webpLosslessImage } from '../../../../test/support/images';
 import { jpegInfo, pngInfo, sniffImage, webpInfo } from './image-info';
 
-void describe('sniffImage', () => {
-  void it('reads the type and resolution of a PNG from its IHDR chunk', () => {
+describe('sniffImage', () => {
+  it('reads the type and resolution of a PNG from its IHDR chunk', () => {
     assert.deepEqual(sniffImage(pngImage(37, 21)), {
       contentType: 'image/png',
       width: 37,
@@ -12,7 +11,7 @@ void describe('sniffImage', () => {
     });
   });
 
-  void it('reads a baseline JPEG frame header after other segments', () => {
+  it('reads a baseline JPEG frame header after other segments', () => {
     assert.deepEqual(sniffImage(jpegImage(640, 480)), {
       contentType: 'image/jpeg',
       width: 640,
@@ -20,7 +19,7 @@ void describe('sniffImage', () => {
     });
   });
 
-  void it('reads a lossless WebP (VP8L) header, with 14-bit sizes up to 16384', () => {
+  it('reads a lossless WebP (VP8L) header, with 14-bit sizes up to 16384', () => {
     assert.deepEqual(sniffImage(webpLosslessImage(3, 5)), {
       contentType: 'image/webp',
       width: 3,
@@ -33,7 +32,7 @@ void describe('sniffImage', () => {
     });
   });
 
-  void it('reads lossy (VP8) and extended (VP8X) WebP headers', () => {
+  it('reads lossy (VP8) and extended (VP8X) WebP headers', () => {
     const riff = (chunk: string, data: Buffer): Buffer => {
       const head = Buffer.alloc(20);
       head.write('RIFF', 0, 'latin1');
@@ -62,7 +61,7 @@ void describe('sniffImage', () => {
     });
   });
 
-  void it('refuses text named like an image, empty input and other formats', () => {
+  it('refuses text named like an image, empty input and other formats', () => {
     assert.equal(
       sniffImage(Buffer.from('this is not a png, just text with a .png name')),
       undefined,
@@ -72,7 +71,7 @@ void describe('sniffImage', () => {
     assert.equal(sniffImage(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>')), undefined);
   });
 
-  void it('refuses truncated headers and zero sizes instead of guessing', () => {
+  it('refuses truncated headers and zero sizes instead of guessing', () => {
     const png = pngImage(4, 4);
     assert.equal(pngInfo(png.subarray(0, 20)), undefined);
     const zero = Buffer.from(png);
@@ -83,7 +82,7 @@ void describe('sniffImage', () => {
     assert.equal(sniffImage(webpLosslessImage(2, 2).subarray(0, 24)), undefined);
   });
 
-  void it('skips fill bytes between JPEG segments', () => {
+  it('skips fill bytes between JPEG segments', () => {
     const jpeg = jpegImage(16, 8);
     const filled = Buffer.concat([
       jpeg.subarray(0, 2),

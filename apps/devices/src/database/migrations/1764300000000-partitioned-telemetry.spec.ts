@@ -1,10 +1,9 @@
 import { checkPartitionMigration } from '@app/testing/migration-database';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { devicesDataSourceOptions } from '../devices-data-source';
 
-void describe('Devices migration 1764300000000 (partitioned telemetry)', () => {
-  void it('partitions tables holding data by day, with every id in record_ids, and reverts to the same tables', async () => {
+describe('Devices migration 1764300000000 (partitioned telemetry)', () => {
+  it('partitions tables holding data by day, with every id in record_ids, and reverts to the same tables', async () => {
     await checkPartitionMigration(
       'devices_partition_migration',
       (url) => devicesDataSourceOptions(url, 'devices', 2),

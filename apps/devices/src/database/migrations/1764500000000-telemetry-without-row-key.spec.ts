@@ -1,7 +1,6 @@
 import { MigrationDatabase } from '@app/testing/migration-database';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
 import { devicesDataSourceOptions } from '../devices-data-source';
 
 const TABLES = ['metrics', 'activities', 'alerts'];
@@ -19,8 +18,8 @@ async function primaryKeys(db: MigrationDatabase, table: string): Promise<string
   return rows.map((r) => r.key);
 }
 
-void describe('Devices migration 1764500000000 (telemetry without a row key)', () => {
-  void it('drops the (id, ts) key of every telemetry table and its partitions, keeps the rows and the other indexes, and puts the key back on the way down', async () => {
+describe('Devices migration 1764500000000 (telemetry without a row key)', () => {
+  it('drops the (id, ts) key of every telemetry table and its partitions, keeps the rows and the other indexes, and puts the key back on the way down', async () => {
     const db = await MigrationDatabase.open('devices_row_key_migration', (url) =>
       devicesDataSourceOptions(url, 'devices', 2),
     );

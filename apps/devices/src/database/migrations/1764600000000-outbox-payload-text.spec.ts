@@ -1,6 +1,5 @@
 import { MigrationDatabase } from '@app/testing/migration-database';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { devicesDataSourceOptions } from '../devices-data-source';
 
 async function payloadType(db: MigrationDatabase): Promise<string> {
@@ -11,8 +10,8 @@ async function payloadType(db: MigrationDatabase): Promise<string> {
   return rows[0].type;
 }
 
-void describe('Devices migration 1764600000000 (outbox payload as json text)', () => {
-  void it('turns the payload column into json keeping waiting rows, and back into jsonb on the way down', async () => {
+describe('Devices migration 1764600000000 (outbox payload as json text)', () => {
+  it('turns the payload column into json keeping waiting rows, and back into jsonb on the way down', async () => {
     const db = await MigrationDatabase.open('devices_payload_text_migration', (url) =>
       devicesDataSourceOptions(url, 'devices', 2),
     );

@@ -1,11 +1,10 @@
 import { checkPartitionMigration } from '@app/testing/migration-database';
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
 import { ROLLUPS_FROM_RAW } from '../../telemetry/metric-rollup.sql';
 import { mentorDataSourceOptions } from '../mentor-data-source';
 
-void describe('Mentor migration 1764300000000 (partitioned telemetry)', () => {
-  void it('partitions tables holding data by day, alert workflow included, and reverts to the same tables', async () => {
+describe('Mentor migration 1764300000000 (partitioned telemetry)', () => {
+  it('partitions tables holding data by day, alert workflow included, and reverts to the same tables', async () => {
     await checkPartitionMigration(
       'mentor_partition_migration',
       (url) => mentorDataSourceOptions(url, 'mentor', 2),
