@@ -86,6 +86,10 @@ describe('npm run start:devices, then npm run start:mentor', () => {
       { timeoutMs: 30_000, message: () => `the pulled metrics:\n${mentor.output.slice(-3000)}` },
     );
     assert.deepEqual(metrics.map((m) => m.id).sort(), [...ids].sort());
-    assert.match(mentor.output, /Reconciled at start: \d+ records pulled/);
+    // The run logs its summary after the records are stored, so the line can follow them.
+    await waitFor(() => /Reconciled at start: \d+ records pulled/.test(mentor.output), {
+      timeoutMs: 30_000,
+      message: () => `the reconcile summary:\n${mentor.output.slice(-3000)}`,
+    });
   });
 });

@@ -27,7 +27,30 @@ async function postMetrics(stack: Stack, count: number): Promise<string[]> {
   return response.body.ids;
 }
 
-async function sync(stack: Stack): Promise<SyncResult> {
+/**
+ * The export feed hands out rows only below the oldest transaction still open on the whole
+ * PostgreSQL server (`pg_snapshot_xmin` is cluster-wide), so another test file's transaction on
+ * the same server can hold back what one POST /sync returns. Waits until every transaction begun
+ * before now has ended, so that each run's counts are exact.
+ */
+async function settle(stack: Stack): Promise<void> {
+  const { rows } = await stack.devicesDb.query<{ mark: string }>(
+    'SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS mark',
+  );
+  await waitFor(
+    async () => {
+      const horizon = await stack.devicesDb.query<{ passed: boolean }>(
+        'SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS passed',
+        [rows[0].mark],
+      );
+      return horizon.rows[0].passed;
+    },
+    { timeoutMs: 60_000, message: 'the transactions begun before this sync to end' },
+  );
+}
+
+async function sync(stack: Stack, { settled = true } = {}): Promise<SyncResult> {
+  if (settled) await settle(stack);
   const response = await request<SyncResult>('POST', `${stack.mentor!.url}/sync`, {
     headers: await stack.asAdmin(),
   });
@@ -105,7 +128,7 @@ describe('Reconciliation by pull (Devices export feed, Mentor POST /sync)', () =
       );
       // A younger transaction commits while the older one is still open...
       const [early] = await postMetrics(stack, 1);
-      await sync(stack);
+      await sync(stack, { settled: false });
       // ...and the cursor must not move past the older, still uncommitted row.
       assert.ok(!(await stack.mentorIds('metrics')).includes(late));
       await client.query('COMMIT');
