@@ -12,6 +12,18 @@ import type {
 import type { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox-writer';
 
+/** A channel's backlog as operators read it, in `/health` and on the backlog endpoint. */
+export function backlogFields(stats: BacklogStats): Record<string, unknown> {
+  return {
+    pending: stats.pending,
+    oldest_pending_age_seconds: stats.oldestPendingAgeSeconds,
+    dead_letters: stats.deadLetters,
+    last_success_at: stats.lastSuccessAt,
+    last_error_at: stats.lastErrorAt,
+    last_error: stats.lastError,
+  };
+}
+
 /** A message for this channel: the channel is implied. */
 export type ChannelMessage = Omit<OutboxMessage, 'channel'>;
 
@@ -123,15 +135,7 @@ export class DeliveryChannel implements OnModuleInit, OnModuleDestroy {
     const health = this.relay.health();
     let backlog: Record<string, unknown>;
     try {
-      const s = await this.relay.stats();
-      backlog = {
-        pending: s.pending,
-        oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
-        dead_letters: s.deadLetters,
-        last_success_at: s.lastSuccessAt,
-        last_error_at: s.lastErrorAt,
-        last_error: s.lastError,
-      };
+      backlog = backlogFields(await this.relay.stats());
     } catch {
       backlog = { pending: null, oldest_pending_age_seconds: null, dead_letters: null };
     }

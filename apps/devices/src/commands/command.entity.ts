@@ -1,4 +1,4 @@
-import type { CommandState } from '@app/contracts';
+import { COMMAND_STATES, type CommandState } from '@app/contracts';
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
@@ -9,7 +9,7 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity({ name: 'commands' })
 @Check(
   'commands_status_check',
-  `status IN ('pending', 'delivered', 'running', 'completed', 'failed', 'expired')`,
+  `status IN (${COMMAND_STATES.map((state) => `'${state}'`).join(', ')})`,
 )
 // Partial indexes the migration made for the poll and the sweep.
 @Index('commands_pending_idx', { synchronize: false })

@@ -1,4 +1,5 @@
 import { DeadLetterQueryDto, ReplayRequestDto } from '@app/contracts';
+import { backlogFields } from '@app/delivery';
 import { errorBody } from '@app/platform';
 import {
   BadRequestException,
@@ -30,12 +31,7 @@ export class ForwardingController {
       mentor_url: s.mentor_url,
       state: health?.state ?? null,
       state_reason: health?.reason ?? null,
-      pending: s.pending,
-      oldest_pending_age_seconds: s.oldestPendingAgeSeconds,
-      dead_letters: s.deadLetters,
-      last_success_at: s.lastSuccessAt,
-      last_error_at: s.lastErrorAt,
-      last_error: s.lastError,
+      ...backlogFields(s),
     };
   }
 

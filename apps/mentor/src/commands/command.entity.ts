@@ -1,11 +1,11 @@
-import type { CommandState } from '@app/contracts';
+import { COMMAND_STATES, type CommandState } from '@app/contracts';
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A remote command as the Mentor holds it (migration 1764100000000). */
 @Entity({ name: 'commands' })
 @Check(
   'commands_status_check',
-  `status IN ('pending', 'delivered', 'running', 'completed', 'failed', 'expired')`,
+  `status IN (${COMMAND_STATES.map((state) => `'${state}'`).join(', ')})`,
 )
 // Descending and partial indexes the migration made, beyond what @Index expresses.
 @Index('commands_device_created_idx', { synchronize: false })
