@@ -1,11 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { ROLLUPS_FROM_RAW } from '../../apps/mentor/src/telemetry/metric-rollup.sql';
-import {
-  addDays,
-  ensureDailyPartitions,
-  utcDay,
-} from '../../libs/platform/src/database/partitions';
+import { addDays, utcDay } from '../../libs/platform/src/database/partition-layout';
+import { ensureDailyPartitions } from '../../libs/platform/src/database/partitions';
 import { BenchContext } from '../lib/context';
 import { KeepAliveClient } from '../lib/keep-alive-client';
 import { closedLoop } from '../lib/load';
