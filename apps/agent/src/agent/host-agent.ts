@@ -30,6 +30,8 @@ export class HostAgent {
   private readonly sampler: HostSampler;
   private readonly poller?: CommandPoller;
   private readonly startedAt = Date.now();
+  /** Records queued by this run, by kind (logged at the stop). */
+  readonly collected: Record<string, number> = {};
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
 
@@ -100,7 +102,7 @@ export class HostAgent {
     this.push([this.activity('agent_stop', 'raqeem-agent stopped')]);
     await this.sender.drained(graceMs);
     await this.sender.stop();
-    this.logger.info('agent stopped', { queued: this.queue.size });
+    this.logger.info('agent stopped', { queued: this.queue.size, collected: this.collected });
     this.queue.close();
   }
 
@@ -133,6 +135,7 @@ export class HostAgent {
       this.logger.warn('queue full, oldest records dropped', { dropped });
     }
     this.queue.push(items, dropped);
+    for (const item of items) this.collected[item.kind] = (this.collected[item.kind] ?? 0) + 1;
     this.sender.kick();
   }
 
