@@ -51,13 +51,20 @@ describe('the agent offline', () => {
 
   const startAgent = (deviceid: string, stateDir: string): AgentProcess =>
     new AgentProcess([
-      '--server', proxyUrl,
-      '--enroll', TEST_ENROLLMENT_SECRET,
-      '--device-id', deviceid,
-      '--state-dir', stateDir,
-      '--interval', '200ms',
-      '--batch-size', '10',
-      '--max-backoff', '1s',
+      '--server',
+      proxyUrl,
+      '--enroll',
+      TEST_ENROLLMENT_SECRET,
+      '--device-id',
+      deviceid,
+      '--state-dir',
+      stateDir,
+      '--interval',
+      '200ms',
+      '--batch-size',
+      '10',
+      '--max-backoff',
+      '1s',
       '--no-commands',
     ]).start();
 
@@ -92,19 +99,28 @@ describe('the agent offline', () => {
         message: 'the first metrics stored',
       });
       await stack.devices.stop();
-      const early = await waitFor(() => {
-        const ids = queued(stateDir);
-        return ids.length >= 5 ? ids : undefined;
-      }, { message: 'metrics queued while Devices is down' });
-      const backlog = await waitFor(() => {
-        const ids = queued(stateDir);
-        return ids.length >= early.length + 10 ? ids : undefined;
-      }, { message: 'the queue growing' });
+      const early = await waitFor(
+        () => {
+          const ids = queued(stateDir);
+          return ids.length >= 5 ? ids : undefined;
+        },
+        { message: 'metrics queued while Devices is down' },
+      );
+      const backlog = await waitFor(
+        () => {
+          const ids = queued(stateDir);
+          return ids.length >= early.length + 10 ? ids : undefined;
+        },
+        { message: 'the queue growing' },
+      );
       await stack.devices.restart();
-      await waitFor(async () => {
-        const have = new Set(await stored('devicesDb', deviceid));
-        return backlog.every((id) => have.has(id));
-      }, { timeoutMs: 30_000, message: 'the backlog stored once Devices is back' });
+      await waitFor(
+        async () => {
+          const have = new Set(await stored('devicesDb', deviceid));
+          return backlog.every((id) => have.has(id));
+        },
+        { timeoutMs: 30_000, message: 'the backlog stored once Devices is back' },
+      );
       expect(await agent.stop()).toBe(0);
     } catch (error) {
       await agent.kill();
@@ -144,17 +160,23 @@ describe('the agent offline', () => {
       const atKill = queued(stateDir);
       expect([...held].every((id) => atKill.includes(id))).toBe(true);
       // The request in flight at the kill reaches Devices after all.
-      await waitFor(async () => {
-        const have = new Set(await stored('devicesDb', deviceid));
-        return [...held].every((id) => have.has(id));
-      }, { message: 'the delayed request stored' });
+      await waitFor(
+        async () => {
+          const have = new Set(await stored('devicesDb', deviceid));
+          return [...held].every((id) => have.has(id));
+        },
+        { message: 'the delayed request stored' },
+      );
 
       second = startAgent(deviceid, stateDir);
-      await waitFor(async () => {
-        const have = new Set(await stored('devicesDb', deviceid));
-        const resent = [...held].every((id) => sent.filter((s) => s === id).length >= 2);
-        return resent && atKill.every((id) => have.has(id));
-      }, { timeoutMs: 30_000, message: 'the queue at the kill sent again and stored' });
+      await waitFor(
+        async () => {
+          const have = new Set(await stored('devicesDb', deviceid));
+          const resent = [...held].every((id) => sent.filter((s) => s === id).length >= 2);
+          return resent && atKill.every((id) => have.has(id));
+        },
+        { timeoutMs: 30_000, message: 'the queue at the kill sent again and stored' },
+      );
       expect(await second.stop()).toBe(0);
     } catch (error) {
       await first.kill();

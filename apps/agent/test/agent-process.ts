@@ -20,7 +20,9 @@ export class AgentProcess {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
+    );
   }
 
   start(): this {
@@ -47,7 +49,11 @@ export class AgentProcess {
         }
         return this.logs.slice(from).match(pattern) ?? undefined;
       },
-      { timeoutMs, intervalMs: 50, message: () => `agent output ${pattern}:\n${this.logs.slice(-3000)}` },
+      {
+        timeoutMs,
+        intervalMs: 50,
+        message: () => `agent output ${pattern}:\n${this.logs.slice(-3000)}`,
+      },
     );
   }
 

@@ -22,13 +22,20 @@ describe('the device agent', () => {
     stack = await Stack.start('agent_e2e');
     stateDir = mkdtempSync(join(os.tmpdir(), 'raqeem-agent-e2e-'));
     agent = new AgentProcess([
-      '--server', stack.devices.url,
-      '--enroll', TEST_ENROLLMENT_SECRET,
-      '--device-id', deviceid,
-      '--state-dir', stateDir,
-      '--interval', '300ms',
-      '--command-poll', '200ms',
-      '--command-timeout', '5s',
+      '--server',
+      stack.devices.url,
+      '--enroll',
+      TEST_ENROLLMENT_SECRET,
+      '--device-id',
+      deviceid,
+      '--state-dir',
+      stateDir,
+      '--interval',
+      '300ms',
+      '--command-poll',
+      '200ms',
+      '--command-timeout',
+      '5s',
     ]).start();
   });
 
@@ -47,10 +54,13 @@ describe('the device agent', () => {
     ).rows;
 
   it('enrols, keeps its token in a file only its owner can read, and its host readings reach the Mentor', async () => {
-    const rows = await waitFor(async () => {
-      const found = await mentorMetrics();
-      return found.length >= 3 ? found : undefined;
-    }, { timeoutMs: 30_000, message: 'three metric samples at the Mentor' });
+    const rows = await waitFor(
+      async () => {
+        const found = await mentorMetrics();
+        return found.length >= 3 ? found : undefined;
+      },
+      { timeoutMs: 30_000, message: 'three metric samples at the Mentor' },
+    );
     for (const row of rows) {
       expect(Number(row.memory_total)).toBe(os.totalmem());
       expect(Number(row.memory_used)).toBeGreaterThan(0);
@@ -59,19 +69,26 @@ describe('the device agent', () => {
       expect(Number(row.disk_used)).toBeGreaterThan(0);
     }
     // CPU use needs a previous reading, so it is there from the second sample on.
-    expect(rows.slice(1).every((row) => Number(row.cpu_usage) >= 0 && Number(row.cpu_usage) <= 100)).toBe(true);
+    expect(
+      rows.slice(1).every((row) => Number(row.cpu_usage) >= 0 && Number(row.cpu_usage) <= 100),
+    ).toBe(true);
     expect(rows.slice(1).some((row) => row.net_bytes_in !== null)).toBe(true);
 
-    const device = await stack.mentorDb.query(`SELECT device_name, os FROM devices WHERE deviceid = $1`, [deviceid]);
+    const device = await stack.mentorDb.query(
+      `SELECT device_name, os FROM devices WHERE deviceid = $1`,
+      [deviceid],
+    );
     expect(device.rows[0].device_name).toBe(os.hostname());
 
-    const snapshot = await waitFor(async () => {
-      const { rows: found } = await stack.mentorDb.query<{ processes: { pid: number; process_name: string }[] }>(
-        `SELECT processes FROM process_snapshots WHERE deviceid = $1`,
-        [deviceid],
-      );
-      return found[0];
-    }, { message: 'a process snapshot at the Mentor' });
+    const snapshot = await waitFor(
+      async () => {
+        const { rows: found } = await stack.mentorDb.query<{
+          processes: { pid: number; process_name: string }[];
+        }>(`SELECT processes FROM process_snapshots WHERE deviceid = $1`, [deviceid]);
+        return found[0];
+      },
+      { message: 'a process snapshot at the Mentor' },
+    );
     // The agent itself is one of the processes it reports.
     expect(snapshot.processes.some((p) => p.process_name === 'node')).toBe(true);
 
@@ -99,13 +116,16 @@ describe('the device agent', () => {
     const revokedAt = new Date();
     await agent.line(/enrolled deviceid=\S+ reason=HTTP 401/);
     expect(readFileSync(tokenFile, 'utf8')).not.toBe(before);
-    await waitFor(async () => {
-      const { rows } = await stack.devicesDb.query(
-        `SELECT count(*)::int AS n FROM metrics WHERE deviceid = $1 AND received_at > $2`,
-        [deviceid, revokedAt],
-      );
-      return rows[0].n >= 2;
-    }, { message: 'metrics stored after the revocation' });
+    await waitFor(
+      async () => {
+        const { rows } = await stack.devicesDb.query(
+          `SELECT count(*)::int AS n FROM metrics WHERE deviceid = $1 AND received_at > $2`,
+          [deviceid, revokedAt],
+        );
+        return rows[0].n >= 2;
+      },
+      { message: 'metrics stored after the revocation' },
+    );
   });
 
   const command = async (text: string): Promise<Record<string, unknown>> => {
@@ -116,14 +136,17 @@ describe('the device agent', () => {
       { headers: admin, body: { command_text: text } },
     );
     expect(created.status).toBe(201);
-    return waitFor(async () => {
-      const found = await request<Record<string, unknown>>(
-        'GET',
-        `${stack.mentor!.url}/devices/${deviceid}/commands/${created.body.commandid}`,
-        { headers: admin },
-      );
-      return ['completed', 'failed'].includes(String(found.body.status)) ? found.body : undefined;
-    }, { timeoutMs: 30_000, message: `the result of ${text}` });
+    return waitFor(
+      async () => {
+        const found = await request<Record<string, unknown>>(
+          'GET',
+          `${stack.mentor!.url}/devices/${deviceid}/commands/${created.body.commandid}`,
+          { headers: admin },
+        );
+        return ['completed', 'failed'].includes(String(found.body.status)) ? found.body : undefined;
+      },
+      { timeoutMs: 30_000, message: `the result of ${text}` },
+    );
   };
 
   it('runs get_info from the Mentor and reports it as completed', async () => {
@@ -149,7 +172,9 @@ describe('the device agent', () => {
     const done = await command('restart_service nginx; rm -rf /');
     expect(done.status).toBe('failed');
     expect(done.exit_code).toBe(126);
-    expect(String(done.result)).toMatch(/refused: "restart_service" is not a command this agent runs/);
+    expect(String(done.result)).toMatch(
+      /refused: "restart_service" is not a command this agent runs/,
+    );
   });
 
   it('fails a screenshot cleanly on a machine without a display', async () => {

@@ -29,22 +29,38 @@ describe('the fleet simulator', () => {
 
   it('drives 200 devices for 60 s without an error and every reading is stored', async () => {
     const simulator = new AgentProcess([
-      '--server', stack.devices.url,
-      '--enroll', TEST_ENROLLMENT_SECRET,
-      '--simulate', String(DEVICES),
-      '--seed', String(SEED),
-      '--interval', '5s',
-      '--duration', '60s',
-      '--screenshot-every', '50',
-      '--state-dir', mkdtempSync(join(tmpdir(), 'raqeem-simulate-')),
+      '--server',
+      stack.devices.url,
+      '--enroll',
+      TEST_ENROLLMENT_SECRET,
+      '--simulate',
+      String(DEVICES),
+      '--seed',
+      String(SEED),
+      '--interval',
+      '5s',
+      '--duration',
+      '60s',
+      '--screenshot-every',
+      '50',
+      '--state-dir',
+      mkdtempSync(join(tmpdir(), 'raqeem-simulate-')),
     ]).start();
     expect(await simulator.exited(150_000)).toBe(0);
     const match = /simulate: summary (\{.*\})/.exec(simulator.logs);
     expect(match).not.toBeNull();
     const summary = JSON.parse(match![1]) as Record<string, number>;
-    expect(summary).toMatchObject({ devices: DEVICES, enrolled: DEVICES, errors: 0, queued: 0, dropped: 0 });
+    expect(summary).toMatchObject({
+      devices: DEVICES,
+      enrolled: DEVICES,
+      errors: 0,
+      queued: 0,
+      dropped: 0,
+    });
     // Not a terminal: plain progress lines.
-    expect(simulator.logs).toMatch(/simulate: devices 200\/200 {2}sent [\d,]+ {2}queued [\d,]+ {2}errors 0 /);
+    expect(simulator.logs).toMatch(
+      /simulate: devices 200\/200 {2}sent [\d,]+ {2}queued [\d,]+ {2}errors 0 /,
+    );
 
     const { rows } = await stack.devicesDb.query<{ deviceid: string; n: number }>(
       `SELECT deviceid, count(*)::int AS n FROM metrics WHERE deviceid LIKE $1 GROUP BY deviceid`,
@@ -63,12 +79,15 @@ describe('the fleet simulator', () => {
     );
     expect(shots.rows.length).toBeGreaterThan(0);
     expect(shots.rows.every((s) => s.width === 320 && s.height === 200)).toBe(true);
-    await waitFor(async () => {
-      const { rows: mentor } = await stack.mentorDb.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM metrics WHERE deviceid LIKE $1`,
-        [`sim-${SEED}-%`],
-      );
-      return mentor[0].n === total;
-    }, { timeoutMs: 60_000, message: 'every simulated metric at the Mentor' });
+    await waitFor(
+      async () => {
+        const { rows: mentor } = await stack.mentorDb.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM metrics WHERE deviceid LIKE $1`,
+          [`sim-${SEED}-%`],
+        );
+        return mentor[0].n === total;
+      },
+      { timeoutMs: 60_000, message: 'every simulated metric at the Mentor' },
+    );
   }, 240_000);
 });

@@ -42,7 +42,11 @@ export class HostAgent {
     mkdirSync(options.stateDir, { recursive: true, mode: 0o700 });
     this.deviceid = resolveDeviceId(join(options.stateDir, 'device-id'), options.deviceId);
     this.queue = new DiskQueue(join(options.stateDir, 'queue.db'), { maxItems: options.queueMax });
-    const client = new DevicesClient(options.server, options.requestTimeoutMs, options.concurrency + 1);
+    const client = new DevicesClient(
+      options.server,
+      options.requestTimeoutMs,
+      options.concurrency + 1,
+    );
     this.sampler = new HostSampler(this.deviceid, options);
     this.session = new DeviceSession(
       this.deviceid,
@@ -145,7 +149,13 @@ export class HostAgent {
       deviceid: this.deviceid,
       kind: 'activities',
       recordId: id,
-      body: { id, timestamp: new Date().toISOString(), activity_type: type, description, app: 'raqeem-agent' },
+      body: {
+        id,
+        timestamp: new Date().toISOString(),
+        activity_type: type,
+        description,
+        app: 'raqeem-agent',
+      },
     };
   }
 
@@ -153,7 +163,10 @@ export class HostAgent {
     const screenshots = new ScreenshotTaker();
     return {
       info: () => ({
-        ...hostInfo(this.deviceid, { deviceName: this.options.deviceName, loggedIn: this.sampler.logins.users() }),
+        ...hostInfo(this.deviceid, {
+          deviceName: this.options.deviceName,
+          loggedIn: this.sampler.logins.users(),
+        }),
         hostname: os.hostname(),
         platform: os.platform(),
         arch: os.arch(),

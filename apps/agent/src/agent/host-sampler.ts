@@ -35,7 +35,12 @@ export class HostSampler {
       { type: 'cpu_high', label: 'CPU use', unit: '%', threshold: options.cpuAlert },
       { type: 'memory_high', label: 'Memory use', unit: '%', threshold: options.memoryAlert },
       { type: 'disk_high', label: 'Disk use', unit: '%', threshold: options.diskAlert },
-      { type: 'temperature_high', label: 'CPU temperature', unit: '°C', threshold: options.tempAlert },
+      {
+        type: 'temperature_high',
+        label: 'CPU temperature',
+        unit: '°C',
+        threshold: options.tempAlert,
+      },
     ]);
   }
 
@@ -80,7 +85,10 @@ export class HostSampler {
     return items;
   }
 
-  private item(kind: NewQueueItem['kind'], body: Record<string, unknown> | unknown[]): NewQueueItem {
+  private item(
+    kind: NewQueueItem['kind'],
+    body: Record<string, unknown> | unknown[],
+  ): NewQueueItem {
     const recordId = Array.isArray(body) ? randomUUID() : String(body.id);
     return { deviceid: this.deviceid, kind, recordId, body };
   }

@@ -20,7 +20,8 @@ export function parseMeminfo(text: string): MemInfo | undefined {
   if (total === undefined) return undefined;
   // Kernels before 3.14 have no MemAvailable: free plus page cache is the old estimate.
   const available =
-    kb.get('MemAvailable') ?? (kb.get('MemFree') ?? 0) + (kb.get('Buffers') ?? 0) + (kb.get('Cached') ?? 0);
+    kb.get('MemAvailable') ??
+    (kb.get('MemFree') ?? 0) + (kb.get('Buffers') ?? 0) + (kb.get('Cached') ?? 0);
   return {
     total,
     available: Math.min(available, total),
@@ -38,7 +39,11 @@ export function parseNetDev(text: string): { rx: number; tx: number } {
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
     if (name === 'lo') continue;
-    const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (fields.length < 9 || fields.some((n) => !Number.isFinite(n))) continue;
     rx += fields[0];
     tx += fields[8];
@@ -54,10 +59,37 @@ export interface Mount {
 
 /** Filesystems that hold no user data (kernel views, memory, containers' layers). */
 const VIRTUAL_FS = new Set([
-  'proc', 'sysfs', 'devtmpfs', 'devpts', 'tmpfs', 'ramfs', 'cgroup', 'cgroup2', 'securityfs',
-  'pstore', 'bpf', 'debugfs', 'tracefs', 'configfs', 'fusectl', 'mqueue', 'hugetlbfs',
-  'autofs', 'binfmt_misc', 'rpc_pipefs', 'nsfs', 'efivarfs', 'squashfs', 'overlay', 'fuse.lxcfs',
-  'fuse.portal', 'fuse.gvfsd-fuse', 'nfsd', 'selinuxfs', 'iso9660', 'shm',
+  'proc',
+  'sysfs',
+  'devtmpfs',
+  'devpts',
+  'tmpfs',
+  'ramfs',
+  'cgroup',
+  'cgroup2',
+  'securityfs',
+  'pstore',
+  'bpf',
+  'debugfs',
+  'tracefs',
+  'configfs',
+  'fusectl',
+  'mqueue',
+  'hugetlbfs',
+  'autofs',
+  'binfmt_misc',
+  'rpc_pipefs',
+  'nsfs',
+  'efivarfs',
+  'squashfs',
+  'overlay',
+  'fuse.lxcfs',
+  'fuse.portal',
+  'fuse.gvfsd-fuse',
+  'nfsd',
+  'selinuxfs',
+  'iso9660',
+  'shm',
 ]);
 
 /** /proc/mounts: the filesystems worth measuring (always the root, then real devices). */

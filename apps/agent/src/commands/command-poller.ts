@@ -52,7 +52,10 @@ export class CommandPoller {
       commands = await this.client.pendingCommands(this.session.deviceid, token);
     } catch (error) {
       const send = error as SendError;
-      if (send instanceof SendError && (send.failure === 'auth' || send.failure === 'unknown-device')) {
+      if (
+        send instanceof SendError &&
+        (send.failure === 'auth' || send.failure === 'unknown-device')
+      ) {
         await this.session.replace(token, send.message).catch(() => undefined);
       }
       this.logger.debug('command poll failed', { why: (error as Error).message });
@@ -61,7 +64,10 @@ export class CommandPoller {
     for (const command of commands) {
       if (this.stopped) break;
       this.report(command.commandid, { status: 'running' });
-      this.logger.info('running command', { commandid: command.commandid, command: verbOf(command.command_text) });
+      this.logger.info('running command', {
+        commandid: command.commandid,
+        command: verbOf(command.command_text),
+      });
       const outcome = await this.runner.run(command.command_text);
       this.report(command.commandid, { ...outcome });
       this.handled += 1;
@@ -74,7 +80,9 @@ export class CommandPoller {
   }
 
   private report(commandid: string, body: Record<string, unknown>): void {
-    this.queue.push([{ deviceid: this.session.deviceid, kind: 'results', recordId: commandid, body }]);
+    this.queue.push([
+      { deviceid: this.session.deviceid, kind: 'results', recordId: commandid, body },
+    ]);
     this.kick();
   }
 }

@@ -59,18 +59,19 @@ export class CommandRunner {
       };
     }
     let timer: NodeJS.Timeout | undefined;
+    const timedOutError = new Error(`timed out after ${this.timeoutMs} ms`);
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(TIMED_OUT), this.timeoutMs);
+      timer = setTimeout(() => reject(timedOutError), this.timeoutMs);
     });
     try {
       const output = await Promise.race([handler(args, this.timeoutMs), timeout]);
       return { status: 'completed', result: cap(output), exit_code: EXIT.ok };
     } catch (error) {
-      const timedOut = error === TIMED_OUT;
-      const why = timedOut ? `timed out after ${this.timeoutMs} ms` : (error as Error).message;
+      // The timeout's own error, told apart from a handler's by identity.
+      const timedOut = error === timedOutError;
       return {
         status: 'failed',
-        result: cap(`${verb}: ${why}`),
+        result: cap(`${verb}: ${(error as Error).message}`),
         exit_code: timedOut ? EXIT.timedOut : EXIT.failed,
       };
     } finally {
@@ -80,16 +81,17 @@ export class CommandRunner {
 
   private async processes(args: string[]): Promise<string> {
     const sort = args.find((a) => a === 'cpu' || a === 'memory') ?? 'cpu';
-    const limit = count(args.find((a) => /^\d+$/.test(a)), 50, 5000);
+    const limit = count(
+      args.find((a) => /^\d+$/.test(a)),
+      50,
+      5000,
+    );
     const list = [...(await this.context.processes())].sort((a, b) =>
       sort === 'memory' ? b.memory - a.memory : b.cpu - a.cpu,
     );
     return json(list.slice(0, limit));
   }
 }
-
-/** What the timeout rejects with, told apart from a handler's own error. */
-const TIMED_OUT = Symbol('timed out');
 
 function json(value: unknown): string {
   return JSON.stringify(value, null, 2);

@@ -54,10 +54,14 @@ export class ScreenshotTaker {
     const dir = mkdtempSync(join(tmpdir(), 'raqeem-shot-'));
     const file = join(dir, 'screen.png');
     try {
-      await run(found.path, found.tool.args.map((arg) => (arg === '{file}' ? file : arg)), {
-        timeout: timeoutMs,
-        env: this.env,
-      });
+      await run(
+        found.path,
+        found.tool.args.map((arg) => (arg === '{file}' ? file : arg)),
+        {
+          timeout: timeoutMs,
+          env: this.env,
+        },
+      );
       const image = readFileSync(file);
       if (!image.subarray(0, 8).equals(PNG_SIGNATURE)) {
         throw new Error(`${found.tool.name} did not write a PNG`);

@@ -22,7 +22,10 @@ export function resolveDeviceId(file: string, given?: string): string {
   } catch {
     // first run
   }
-  const host = hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40) || 'device';
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9._-]/g, '-')
+      .slice(0, 40) || 'device';
   const id = `${host}-${machineSuffix()}`;
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, `${id}\n`, { mode: 0o600 });

@@ -41,7 +41,9 @@ export class AgentLogger {
     const extra = fields
       ? Object.entries(fields)
           .filter(([, value]) => value !== undefined)
-          .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+          .map(
+            ([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
+          )
           .join(' ')
       : '';
     const line = `${new Date().toISOString()} ${level} ${message}${extra ? ` ${extra}` : ''}`;

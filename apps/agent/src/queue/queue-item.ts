@@ -1,5 +1,6 @@
 /** What the queue holds; each kind goes to its own Devices endpoint. */
-export type QueueKind = 'metrics' | 'activities' | 'alerts' | 'processes' | 'screenshots' | 'results';
+export type QueueKind =
+  'metrics' | 'activities' | 'alerts' | 'processes' | 'screenshots' | 'results';
 
 export const QUEUE_KINDS: readonly QueueKind[] = [
   'metrics',

@@ -29,7 +29,18 @@ export const PROFILES: readonly DeviceProfile[] = [
     dayCpu: [15, 45],
     netRate: [200_000, 3_000_000],
     base: ['systemd', 'Xorg', 'pipewire', 'NetworkManager', 'sshd'],
-    apps: ['firefox', 'chrome', 'code', 'slack', 'spotify', 'zoom', 'thunderbird', 'libreoffice', 'gimp', 'docker'],
+    apps: [
+      'firefox',
+      'chrome',
+      'code',
+      'slack',
+      'spotify',
+      'zoom',
+      'thunderbird',
+      'libreoffice',
+      'gimp',
+      'docker',
+    ],
     focusApps: ['Firefox', 'Visual Studio Code', 'Slack', 'Terminal', 'Zoom', 'LibreOffice Writer'],
   },
   {
@@ -42,7 +53,18 @@ export const PROFILES: readonly DeviceProfile[] = [
     dayCpu: [20, 55],
     netRate: [500_000, 8_000_000],
     base: ['systemd', 'gnome-shell', 'pulseaudio', 'cupsd', 'sshd'],
-    apps: ['firefox', 'blender', 'steam', 'obs', 'code', 'java', 'python3', 'node', 'vlc', 'discord'],
+    apps: [
+      'firefox',
+      'blender',
+      'steam',
+      'obs',
+      'code',
+      'java',
+      'python3',
+      'node',
+      'vlc',
+      'discord',
+    ],
     focusApps: ['Firefox', 'Blender', 'IntelliJ IDEA', 'Terminal', 'VLC', 'Discord'],
   },
   {
@@ -55,7 +77,18 @@ export const PROFILES: readonly DeviceProfile[] = [
     dayCpu: [20, 50],
     netRate: [5_000_000, 60_000_000],
     base: ['systemd', 'sshd', 'postgres', 'nginx', 'node_exporter', 'containerd'],
-    apps: ['java', 'python3', 'node', 'redis-server', 'rsync', 'backup', 'gzip', 'pg_dump', 'make', 'gcc'],
+    apps: [
+      'java',
+      'python3',
+      'node',
+      'redis-server',
+      'rsync',
+      'backup',
+      'gzip',
+      'pg_dump',
+      'make',
+      'gcc',
+    ],
     focusApps: ['ssh', 'cron', 'backup'],
   },
 ];
@@ -70,4 +103,17 @@ export const LOCATIONS = [
   'Data centre B, rack 3',
 ];
 
-export const USERS = ['amal', 'badr', 'dana', 'faisal', 'huda', 'khalid', 'lama', 'majid', 'noura', 'omar', 'reem', 'sara'];
+export const USERS = [
+  'amal',
+  'badr',
+  'dana',
+  'faisal',
+  'huda',
+  'khalid',
+  'lama',
+  'majid',
+  'noura',
+  'omar',
+  'reem',
+  'sara',
+];

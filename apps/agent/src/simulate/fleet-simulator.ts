@@ -34,7 +34,12 @@ export class FleetSimulator {
       { type: 'cpu_high', label: 'CPU use', unit: '%', threshold: options.cpuAlert },
       { type: 'memory_high', label: 'Memory use', unit: '%', threshold: options.memoryAlert },
       { type: 'disk_high', label: 'Disk use', unit: '%', threshold: options.diskAlert },
-      { type: 'temperature_high', label: 'CPU temperature', unit: '°C', threshold: options.tempAlert },
+      {
+        type: 'temperature_high',
+        label: 'CPU temperature',
+        unit: '°C',
+        threshold: options.tempAlert,
+      },
     ];
     const count = options.simulate ?? 1;
     this.devices = Array.from(
@@ -50,13 +55,30 @@ export class FleetSimulator {
     const client = new DevicesClient(options.server, options.requestTimeoutMs, options.concurrency);
     for (const device of this.devices) {
       let token: string | undefined;
-      const store = { load: () => token, save: (t: string) => (token = t), clear: () => (token = undefined) };
+      const store = {
+        load: () => token,
+        save: (t: string) => (token = t),
+        clear: () => (token = undefined),
+      };
       this.sessions.set(
         device.deviceid,
-        new DeviceSession(device.deviceid, () => device.info, client, options.enrollmentSecret, store, logger),
+        new DeviceSession(
+          device.deviceid,
+          () => device.info,
+          client,
+          options.enrollmentSecret,
+          store,
+          logger,
+        ),
       );
     }
-    this.sender = new QueueSender(this.queue, client, (id) => this.sessions.get(id), options, logger);
+    this.sender = new QueueSender(
+      this.queue,
+      client,
+      (id) => this.sessions.get(id),
+      options,
+      logger,
+    );
     this.progress = new ProgressDisplay(() => ({
       devices: this.devices.length,
       enrolled: [...this.sessions.values()].filter((s) => s.hasToken).length,
@@ -84,7 +106,8 @@ export class FleetSimulator {
     await this.sender.drained(5000);
     await this.sender.stop();
     this.progress.stop();
-    if (this.sender.stats.lastError) this.logger.error('last error', { error: this.sender.stats.lastError });
+    if (this.sender.stats.lastError)
+      this.logger.error('last error', { error: this.sender.stats.lastError });
     this.queue.close();
   }
 

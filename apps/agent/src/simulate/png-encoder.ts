@@ -39,7 +39,10 @@ export function encodePng(width: number, height: number, rgb: Uint8Array): Buffe
   for (let y = 0; y < height; y++) {
     // Each row starts with its filter type, 0 (none).
     raw[y * (width * 3 + 1)] = 0;
-    Buffer.from(rgb.buffer, rgb.byteOffset + y * width * 3, width * 3).copy(raw, y * (width * 3 + 1) + 1);
+    Buffer.from(rgb.buffer, rgb.byteOffset + y * width * 3, width * 3).copy(
+      raw,
+      y * (width * 3 + 1) + 1,
+    );
   }
   return Buffer.concat([
     SIGNATURE,

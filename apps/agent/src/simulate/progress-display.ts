@@ -37,7 +37,11 @@ export class ProgressDisplay {
     clearInterval(this.timer);
     const figures = this.figures();
     const seconds = (Date.now() - this.startedAt) / 1000;
-    const summary = { ...figures, seconds: Math.round(seconds), rate: Math.round(figures.sent / Math.max(seconds, 1)) };
+    const summary = {
+      ...figures,
+      seconds: Math.round(seconds),
+      rate: Math.round(figures.sent / Math.max(seconds, 1)),
+    };
     if (this.tty) this.out.write('\n');
     this.out.write(`simulate: summary ${JSON.stringify(summary)}\n`);
     return summary;

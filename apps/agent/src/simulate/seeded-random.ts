@@ -48,6 +48,8 @@ export class SeededRandom {
 
   /** A generator of its own for one device, from this seed and the device's index. */
   static forDevice(seed: number, index: number): SeededRandom {
-    return new SeededRandom(Math.imul(seed ^ 0x9e3779b9, 2654435761) ^ Math.imul(index + 1, 0x85ebca6b));
+    return new SeededRandom(
+      Math.imul(seed ^ 0x9e3779b9, 2654435761) ^ Math.imul(index + 1, 0x85ebca6b),
+    );
   }
 }

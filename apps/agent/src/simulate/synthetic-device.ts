@@ -87,7 +87,9 @@ export class SyntheticDevice {
       os: r.pick(this.profile.os),
       device_location: r.pick(LOCATIONS),
       ip_address: `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`,
-      mac_address: Array.from({ length: 6 }, () => r.int(0, 255).toString(16).padStart(2, '0')).join(':'),
+      mac_address: Array.from({ length: 6 }, () =>
+        r.int(0, 255).toString(16).padStart(2, '0'),
+      ).join(':'),
       current_user: user,
     };
     for (const name of this.profile.base) this.startProcess(name);
@@ -102,7 +104,8 @@ export class SyntheticDevice {
     this.memoryShare += 0.1 * (this.usualMemoryShare - this.memoryShare) + r.gaussian(0.015);
     this.memoryShare = Math.min(0.98, Math.max(0.1, this.memoryShare + (cpu > 85 ? 0.01 : 0)));
     const memoryUsed = Math.round(this.memoryTotal * this.memoryShare);
-    const swapUsed = this.memoryShare > 0.85 ? Math.round((this.memoryShare - 0.85) * this.memoryTotal) : 0;
+    const swapUsed =
+      this.memoryShare > 0.85 ? Math.round((this.memoryShare - 0.85) * this.memoryTotal) : 0;
     // Disks fill slowly; now and then something is cleaned up.
     this.diskUsed += Math.round(Math.abs(r.gaussian(2e6)) * intervalS);
     if (r.chance(0.002)) this.diskUsed = Math.round(this.diskUsed * r.between(0.9, 0.98));
@@ -113,7 +116,15 @@ export class SyntheticDevice {
     this.rx += rxDelta;
     this.tx += txDelta;
     const temp = Math.round((32 + cpu * 0.5 + r.gaussian(1.5)) * 10) / 10;
-    this.last = { cpu, temp, memoryUsed, swapUsed, diskUsed: this.diskUsed, rxTotal: this.rx, txTotal: this.tx };
+    this.last = {
+      cpu,
+      temp,
+      memoryUsed,
+      swapUsed,
+      diskUsed: this.diskUsed,
+      rxTotal: this.rx,
+      txTotal: this.tx,
+    };
     const items: NewQueueItem[] = [
       this.item('metrics', {
         id: randomUUID(),
@@ -137,7 +148,8 @@ export class SyntheticDevice {
       disk_high: Math.round((this.diskUsed / this.diskTotal) * 1000) / 10,
       temperature_high: temp,
     });
-    for (const alert of crossed) items.push(this.item('alerts', { id: randomUUID(), timestamp, ...alert }));
+    for (const alert of crossed)
+      items.push(this.item('alerts', { id: randomUUID(), timestamp, ...alert }));
     if (this.screenshotEvery > 0 && r.chance(1 / this.screenshotEvery)) {
       const id = randomUUID();
       items.push({ ...this.item('screenshots', { id, timestamp }), blob: paintDesktop(r) });
@@ -163,16 +175,31 @@ export class SyntheticDevice {
     const r = this.random;
     const records: Record<string, unknown>[] = [];
     if (this.readings === 0) {
-      records.push({ activity_type: 'user_login', description: `${this.info.current_user} logged in on tty1`, app: 'login' });
+      records.push({
+        activity_type: 'user_login',
+        description: `${this.info.current_user} logged in on tty1`,
+        app: 'login',
+      });
     }
     if (r.chance(0.08)) {
       const app = r.pick(this.profile.focusApps);
-      records.push({ activity_type: 'app_focus', description: `${app} in front`, app, duration: r.int(5, 1800) });
+      records.push({
+        activity_type: 'app_focus',
+        description: `${app} in front`,
+        app,
+        duration: r.int(5, 1800),
+      });
     }
     if (r.chance(0.01)) {
-      records.push({ activity_type: 'file_download', description: `report-${r.int(1, 999)}.pdf`, app: 'Firefox' });
+      records.push({
+        activity_type: 'file_download',
+        description: `report-${r.int(1, 999)}.pdf`,
+        app: 'Firefox',
+      });
     }
-    return records.map((record) => this.item('activities', { id: randomUUID(), timestamp, ...record }));
+    return records.map((record) =>
+      this.item('activities', { id: randomUUID(), timestamp, ...record }),
+    );
   }
 
   private processList(timestamp: string, cpu: number): Record<string, unknown>[] {
@@ -209,7 +236,10 @@ export class SyntheticDevice {
     });
   }
 
-  private item(kind: NewQueueItem['kind'], body: Record<string, unknown> | unknown[]): NewQueueItem {
+  private item(
+    kind: NewQueueItem['kind'],
+    body: Record<string, unknown> | unknown[],
+  ): NewQueueItem {
     const recordId = Array.isArray(body) ? randomUUID() : String(body.id);
     return { deviceid: this.deviceid, kind, recordId, body };
   }

@@ -199,10 +199,16 @@ export class QueueSender {
     const unknownCommand = lane.kind === 'results' && send.failure === 'unknown-device';
     if (send.failure === 'conflict' || unknownCommand) {
       // The command is already past this state, or gone: nothing left to report.
-      this.logger.warn('command result not needed', { commandid: items[0].recordId, why: send.message });
+      this.logger.warn('command result not needed', {
+        commandid: items[0].recordId,
+        why: send.message,
+      });
       this.queue.ack(seqs);
     } else if (send.failure === 'auth' || send.failure === 'unknown-device') {
-      this.logger.warn('device token refused, enrolling again', { deviceid: lane.deviceid, why: send.message });
+      this.logger.warn('device token refused, enrolling again', {
+        deviceid: lane.deviceid,
+        why: send.message,
+      });
       const refusals = (this.refusals.get(lane.deviceid) ?? 0) + 1;
       this.refusals.set(lane.deviceid, refusals);
       try {
@@ -219,7 +225,11 @@ export class QueueSender {
           ? send.badIndexes.filter((i) => i < items.length).map((i) => seqs[i])
           : seqs;
       this.stats.rejected += bad.length;
-      this.logger.error('server refused records, dropped', { kind: lane.kind, count: bad.length, why: send.message });
+      this.logger.error('server refused records, dropped', {
+        kind: lane.kind,
+        count: bad.length,
+        why: send.message,
+      });
       this.queue.ack(bad);
     } else {
       this.backOff(lane.deviceid, send);

@@ -7,7 +7,8 @@
  * - `conflict`: a state already past (a command result): nothing to do;
  * - `retry`: the server or the network is down or busy: wait and send again.
  */
-export type SendFailure = 'auth' | 'unknown-device' | 'rejected' | 'too-large' | 'conflict' | 'retry';
+export type SendFailure =
+  'auth' | 'unknown-device' | 'rejected' | 'too-large' | 'conflict' | 'retry';
 
 export class SendError extends Error {
   constructor(
@@ -39,9 +40,9 @@ export class SendError extends Error {
 }
 
 function describe(body: unknown): string {
-  if (body && typeof body === 'object' && 'message' in body) {
-    return String((body as { message: unknown }).message).slice(0, 300);
-  }
+  const message = (body as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string') return message.slice(0, 300);
+  if (Array.isArray(message)) return message.map(String).join('; ').slice(0, 300);
   return typeof body === 'string' ? body.slice(0, 300) : 'no body';
 }
 
@@ -50,7 +51,8 @@ function badIndexes(body: unknown): number[] {
   if (!Array.isArray(details)) return [];
   const found = new Set<number>();
   for (const detail of details) {
-    const match = /^\[(\d+)\]/.exec(String((detail as { field?: unknown })?.field ?? ''));
+    const field = (detail as { field?: unknown } | undefined)?.field;
+    const match = typeof field === 'string' ? /^\[(\d+)\]/.exec(field) : null;
     if (match) found.add(Number(match[1]));
   }
   return [...found];
