@@ -19,6 +19,11 @@ export class AgentProcess {
     return this.output.join('');
   }
 
+  /** Process id while it runs (for readings from /proc). */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return (
       this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
