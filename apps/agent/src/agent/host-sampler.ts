@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { thresholdsFrom } from '../alerts/default-thresholds';
 import { ThresholdAlerts } from '../alerts/threshold-alerts';
 import { CpuCollector } from '../collectors/cpu-collector';
 import { DiskCollector } from '../collectors/disk-collector';
@@ -31,17 +32,7 @@ export class HostSampler {
     private readonly deviceid: string,
     options: Pick<AgentOptions, 'cpuAlert' | 'memoryAlert' | 'diskAlert' | 'tempAlert'>,
   ) {
-    this.alerts = new ThresholdAlerts([
-      { type: 'cpu_high', label: 'CPU use', unit: '%', threshold: options.cpuAlert },
-      { type: 'memory_high', label: 'Memory use', unit: '%', threshold: options.memoryAlert },
-      { type: 'disk_high', label: 'Disk use', unit: '%', threshold: options.diskAlert },
-      {
-        type: 'temperature_high',
-        label: 'CPU temperature',
-        unit: '°C',
-        threshold: options.tempAlert,
-      },
-    ]);
+    this.alerts = new ThresholdAlerts(thresholdsFrom(options));
   }
 
   async sample(): Promise<NewQueueItem[]> {

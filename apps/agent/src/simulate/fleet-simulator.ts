@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Threshold } from '../alerts/threshold-alerts';
+import { thresholdsFrom } from '../alerts/default-thresholds';
 import { DeviceSession } from '../identity/device-session';
 import type { AgentLogger } from '../log/agent-logger';
 import type { AgentOptions } from '../options/agent-options';
@@ -30,17 +30,7 @@ export class FleetSimulator {
     private readonly options: AgentOptions,
     private readonly logger: AgentLogger,
   ) {
-    const thresholds: Threshold[] = [
-      { type: 'cpu_high', label: 'CPU use', unit: '%', threshold: options.cpuAlert },
-      { type: 'memory_high', label: 'Memory use', unit: '%', threshold: options.memoryAlert },
-      { type: 'disk_high', label: 'Disk use', unit: '%', threshold: options.diskAlert },
-      {
-        type: 'temperature_high',
-        label: 'CPU temperature',
-        unit: '°C',
-        threshold: options.tempAlert,
-      },
-    ];
+    const thresholds = thresholdsFrom(options);
     const count = options.simulate ?? 1;
     this.devices = Array.from(
       { length: count },
