@@ -21,6 +21,8 @@ describe('the agent offline', () => {
   /** Metric ids in request bodies, once per request that carried them. */
   let sent: string[];
   let hold = false;
+  /** Devices "down" for telemetry: 503 for everything but enrolment. */
+  let refuse = false;
   const held = new Set<string>();
 
   beforeAll(async () => {
@@ -28,6 +30,7 @@ describe('the agent offline', () => {
     proxy = new FaultProxy(stack.devices.url);
     proxyUrl = await proxy.start();
     proxy.rule = (path, body) => {
+      if (refuse && !path.endsWith('/register')) return { kind: 'respond', status: 503 };
       if (!path.endsWith('/metrics')) return { kind: 'pass' };
       const ids = (JSON.parse(body) as { id: string }[]).map((record) => record.id);
       sent.push(...ids);
@@ -46,11 +49,13 @@ describe('the agent offline', () => {
   beforeEach(() => {
     sent = [];
     hold = false;
+    refuse = false;
     held.clear();
   });
 
-  const startAgent = (deviceid: string, stateDir: string): AgentProcess =>
+  const startAgent = (deviceid: string, stateDir: string, ...extra: string[]): AgentProcess =>
     new AgentProcess([
+      ...extra,
       '--server',
       proxyUrl,
       '--enroll',
@@ -190,5 +195,56 @@ describe('the agent offline', () => {
       timeoutMs: 30_000,
       message: 'the Mentor holding every metric once',
     });
+  });
+
+  it('drops the oldest records past its queue cap and reports how many in an alert', async () => {
+    const deviceid = `overflow-${process.pid}`;
+    const stateDir = mkdtempSync(join(tmpdir(), 'raqeem-agent-overflow-'));
+    refuse = true;
+    const agent = startAgent(deviceid, stateDir, '--queue-max', '20');
+    try {
+      // Past the cap while the server refuses everything.
+      await waitFor(
+        () =>
+          /queue full, oldest records dropped/.test(agent.logs) && queued(stateDir).length >= 15,
+        {
+          message: 'the queue at its cap',
+        },
+      );
+      refuse = false;
+      await waitFor(
+        async () => {
+          const { rows } = await stack.devicesDb.query(
+            `SELECT 1 FROM alerts WHERE deviceid = $1 AND alert_type = 'agent_queue_overflow'`,
+            [deviceid],
+          );
+          return rows.length > 0;
+        },
+        { timeoutMs: 30_000, message: 'the overflow alert stored' },
+      );
+      expect(await agent.stop()).toBe(0);
+    } catch (error) {
+      await agent.kill();
+      throw error;
+    }
+    const stop = /agent stopped queued=(\d+) collected=(\{[^}]*\})/.exec(agent.logs);
+    expect(stop).not.toBeNull();
+    const collected = JSON.parse(stop![2]) as { metrics: number };
+    const { rows: alerts } = await stack.devicesDb.query<{
+      value: number;
+      threshold: number;
+      level: string;
+    }>(
+      `SELECT value, threshold, level FROM alerts WHERE deviceid = $1 AND alert_type = 'agent_queue_overflow'`,
+      [deviceid],
+    );
+    expect(alerts.every((a) => a.threshold === 20 && a.level === 'warning' && a.value > 0)).toBe(
+      true,
+    );
+    const dropped = alerts.reduce((sum, a) => sum + a.value, 0);
+    const metrics = (await stored('devicesDb', deviceid)).length;
+    expect(metrics).toBeLessThan(collected.metrics);
+    // Every metric that did not arrive was counted in an alert (the count covers every kind).
+    expect(dropped).toBeGreaterThanOrEqual(collected.metrics - metrics);
   });
 });
