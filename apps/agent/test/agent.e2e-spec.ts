@@ -182,4 +182,14 @@ describe('the device agent', () => {
     expect(done.status).toBe('failed');
     expect(String(done.result)).toMatch(/no display or no screenshot tool/);
   });
+
+  it('records its own stop as an activity and exits cleanly on SIGTERM', async () => {
+    expect(await agent.stop()).toBe(0);
+    const { rows } = await stack.devicesDb.query(
+      `SELECT description FROM activities WHERE deviceid = $1 AND activity_type = 'agent_stop'`,
+      [deviceid],
+    );
+    expect(rows).toEqual([{ description: 'raqeem-agent stopped' }]);
+    expect(agent.logs).toMatch(/agent stopped queued=0 /);
+  });
 });
