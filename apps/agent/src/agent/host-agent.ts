@@ -189,8 +189,13 @@ export class HostAgent {
         ...this.sender.stats,
         enrolments: this.session.enrolments,
         temperature_sensors: this.sampler.temperature.sources.length,
+        process_list_error: this.sampler.processError,
       }),
-      processes: async () => this.sampler.latestProcesses,
+      // Before the first reading there is no list yet: take one now.
+      processes: async () =>
+        this.sampler.latestProcesses.length > 0
+          ? this.sampler.latestProcesses
+          : this.sampler.processes.sample(),
       logs: (count) => this.logger.tail(count),
       screenshot: async (timeoutMs) => {
         const image = await screenshots.take(timeoutMs);

@@ -27,6 +27,8 @@ export class HostSampler {
   private readonly alerts: ThresholdAlerts;
   /** The latest process list, for the get_processes command. */
   latestProcesses: ProcessInfo[] = [];
+  /** Why the last process list could not be read (shown by the status command). */
+  processError?: string;
 
   constructor(
     private readonly deviceid: string,
@@ -54,7 +56,14 @@ export class HostSampler {
       ...(net ? { net_bytes_in: net.in, net_bytes_out: net.out } : {}),
     };
     const items: NewQueueItem[] = [this.item('metrics', metric)];
-    const processes = await this.processes.sample().catch(() => []);
+    // A reading without a process list is still worth sending.
+    let processes: ProcessInfo[] = [];
+    try {
+      processes = await this.processes.sample();
+      this.processError = undefined;
+    } catch (error) {
+      this.processError = (error as Error).message;
+    }
     this.latestProcesses = processes;
     if (processes.length > 0) {
       const snapshot = processes.map((p) => ({ id: randomUUID(), timestamp, ...p }));
