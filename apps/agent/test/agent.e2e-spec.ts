@@ -168,6 +168,25 @@ describe('the device agent', () => {
     expect(String(done.result)).toContain('running command');
   });
 
+  it('lists the machine processes for get_processes, the agent among them', async () => {
+    const done = await command('get_processes memory 5000');
+    expect(done.status).toBe('completed');
+    const list = JSON.parse(String(done.result)) as { pid: number; memory: number }[];
+    expect(list.some((p) => p.pid === agent.pid)).toBe(true);
+    const memories = list.map((p) => p.memory);
+    expect(memories).toEqual([...memories].sort((a, b) => b - a));
+  });
+
+  it('reports its own state for status', async () => {
+    const done = await command('status');
+    const status = JSON.parse(String(done.result)) as Record<string, unknown>;
+    expect(status).toMatchObject({ deviceid, queue_max: 100_000, dropped_total: 0 });
+    expect(status.sent).toEqual(expect.any(Number));
+    expect(Number(status.sent)).toBeGreaterThan(0);
+    // Enrolled at the start and again after the revocation.
+    expect(status.enrolments).toBe(2);
+  });
+
   it('refuses a command it does not run safely with a clear failed result', async () => {
     const done = await command('restart_service nginx; rm -rf /');
     expect(done.status).toBe('failed');
