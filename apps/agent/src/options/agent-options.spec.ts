@@ -1,3 +1,7 @@
+import { REPO_ROOT } from '@app/testing/repo-root';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FLAGS } from './agent-flags';
 import { defaultStateDir, parseOptions, usage } from './agent-options';
 import { parseDuration } from './duration';
 
@@ -62,5 +66,16 @@ describe('the agent options', () => {
   it('lists every flag with its environment variable in the usage text', () => {
     expect(usage()).toContain('--enroll <secret>');
     expect(usage()).toContain('[RAQEEM_ENROLLMENT_SECRET]');
+  });
+
+  it('has every flag and environment variable in the docs table', () => {
+    const docs = readFileSync(join(REPO_ROOT, 'docs', 'agent.md'), 'utf8');
+    const rows = docs.split('\n').filter((line) => line.startsWith('| `--'));
+    for (const flag of FLAGS) {
+      const row = rows.find((line) => line.startsWith(`| \`${flag.flag}`));
+      expect(row).toBeDefined();
+      if (flag.env) expect(row).toContain(`\`${flag.env}\``);
+    }
+    expect(rows).toHaveLength(FLAGS.length);
   });
 });
