@@ -202,6 +202,55 @@ describe('the device agent', () => {
     expect(String(done.result)).toMatch(/no display or no screenshot tool/);
   });
 
+  it('alerts once per threshold crossing of its real readings, not at every interval', async () => {
+    const alerting = `alerting-${process.pid}`;
+    // Thresholds every reading is over: each crosses at the first reading and stays over.
+    const second = new AgentProcess([
+      '--server',
+      stack.devices.url,
+      '--enroll',
+      TEST_ENROLLMENT_SECRET,
+      '--device-id',
+      alerting,
+      '--state-dir',
+      mkdtempSync(join(os.tmpdir(), 'raqeem-agent-alerts-')),
+      '--interval',
+      '200ms',
+      '--no-commands',
+      '--cpu-alert',
+      '0',
+      '--memory-alert',
+      '1',
+      '--disk-alert',
+      '1',
+    ]).start();
+    try {
+      await waitFor(
+        async () => {
+          const { rows } = await stack.devicesDb.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM metrics WHERE deviceid = $1`,
+            [alerting],
+          );
+          return rows[0].n >= 10;
+        },
+        { message: 'ten readings stored' },
+      );
+      expect(await second.stop()).toBe(0);
+    } catch (error) {
+      await second.kill();
+      throw error;
+    }
+    const { rows } = await stack.devicesDb.query<{ alert_type: string; threshold: number }>(
+      `SELECT alert_type, threshold FROM alerts WHERE deviceid = $1 ORDER BY alert_type`,
+      [alerting],
+    );
+    expect(rows).toEqual([
+      { alert_type: 'cpu_high', threshold: 0 },
+      { alert_type: 'disk_high', threshold: 1 },
+      { alert_type: 'memory_high', threshold: 1 },
+    ]);
+  });
+
   it('records its own stop as an activity and exits cleanly on SIGTERM', async () => {
     expect(await agent.stop()).toBe(0);
     const { rows } = await stack.devicesDb.query(
