@@ -108,6 +108,21 @@ const ENDPOINTS: Endpoint[] = [
       expires_at: new Date(Date.now() + 3_600_000).toISOString(),
     }),
   },
+  ...(['backlog', 'dead-letters'] as const).map((view): Endpoint => ({
+    service: 'devices',
+    method: 'GET',
+    path: `/api/v1/internal/forwarding/${view}`,
+    kind: 'service',
+    ok: 200,
+  })),
+  {
+    service: 'devices',
+    method: 'POST',
+    path: '/api/v1/internal/forwarding/dead-letters/replay',
+    kind: 'service',
+    ok: 202,
+    body: () => ({ all: true }),
+  },
   // Devices: operators
   { service: 'devices', method: 'GET', path: '/api/v1/devices', kind: 'operator', ok: 200 },
   {
@@ -229,6 +244,17 @@ const ENDPOINTS: Endpoint[] = [
     path: `/devices/m-x/screenshots/${SHOT_ID}/image`,
     kind: 'session',
     ok: 200,
+  },
+  // Mentor: Devices' forwarding view, through its internal route
+  { service: 'mentor', method: 'GET', path: '/forwarding/backlog', kind: 'session', ok: 200 },
+  { service: 'mentor', method: 'GET', path: '/forwarding/dead-letters', kind: 'session', ok: 200 },
+  {
+    service: 'mentor',
+    method: 'POST',
+    path: '/forwarding/dead-letters/replay',
+    kind: 'admin',
+    ok: 202,
+    body: () => ({ all: true }),
   },
   // Mentor: users and sessions
   { service: 'mentor', method: 'POST', path: '/auth/login', kind: 'login', ok: 200 },

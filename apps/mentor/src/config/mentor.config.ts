@@ -74,6 +74,10 @@ export class MentorConfig extends BaseConfig {
   @DurationSetting('10s', 100)
   SYNC_TIMEOUT: number = 10_000;
 
+  /** Timeout of one read or replay request the forwarding view sends to Devices. */
+  @DurationSetting('5s', 100)
+  DEVICES_REQUEST_TIMEOUT: number = 5_000;
+
   /** Forwarded batches are larger than device requests. */
   @IntSetting(1024)
   override BODY_LIMIT: number = 16 * 1_048_576;
