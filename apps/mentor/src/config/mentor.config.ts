@@ -7,6 +7,7 @@ import {
   UrlSetting,
 } from '@app/platform';
 import { ArrayMinSize, IsString, Matches } from 'class-validator';
+import { defaultDashboardDir } from '../dashboard/dashboard-dir';
 
 /** Every setting of the Mentor service, read once from the environment and validated. */
 export class MentorConfig extends BaseConfig {
@@ -54,6 +55,10 @@ export class MentorConfig extends BaseConfig {
   /** Failed sign-ins per username per LOGIN_RATE_WINDOW before that username is held off. */
   @IntSetting(1)
   LOGIN_MAX_FAILURES_PER_USER: number = 5;
+
+  /** The built web dashboard, served at `/` (made by `npm run build`). */
+  @IsString()
+  DASHBOARD_DIR: string = defaultDashboardDir();
 
   /** A device counts as online when it was seen within this window. */
   @DurationSetting('120 or 2m', 1000)
