@@ -31,7 +31,7 @@ type Kind =
 
 interface Endpoint {
   service: 'devices' | 'mentor';
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   kind: Kind;
   /** Status of the right credential. */
@@ -281,6 +281,14 @@ const ENDPOINTS: Endpoint[] = [
       role: 'viewer',
     }),
   },
+  {
+    service: 'mentor',
+    method: 'PATCH',
+    path: '/users/matrix-promoted',
+    kind: 'admin',
+    ok: 200,
+    body: () => ({ role: 'admin' }),
+  },
   { service: 'mentor', method: 'DELETE', path: '/users/matrix-doomed', kind: 'admin', ok: 204 },
   // Both: public
   ...(['devices', 'mentor'] as const).flatMap((service) =>
@@ -450,6 +458,7 @@ describe('Authentication matrix of both services', () => {
     'matrix-gone-password',
     'matrix-viewer-password',
     'matrix-password-1',
+    'matrix-promoted-password',
   ]);
 
   beforeAll(async () => {
@@ -473,6 +482,7 @@ describe('Authentication matrix of both services', () => {
     await createUser('matrix-viewer', 'matrix-viewer-password', 'viewer');
     await createUser('matrix-gone', 'matrix-gone-password', 'viewer');
     await createUser('matrix-doomed', 'matrix-doomed-password', 'viewer');
+    await createUser('matrix-promoted', 'matrix-promoted-password', 'viewer');
     const viewer = await login(mentor, 'matrix-viewer', 'matrix-viewer-password');
     const deletedUser = await login(mentor, 'matrix-gone', 'matrix-gone-password');
     const gone = await request('DELETE', `${mentor}/users/matrix-gone`, {

@@ -64,6 +64,10 @@ export class MentorConfig extends BaseConfig {
   @DurationSetting('120 or 2m', 1000)
   ONLINE_WINDOW: number = 120_000;
 
+  /** How often online state changes (a device falling silent) are announced on `/events`. */
+  @DurationSetting('10s', 100)
+  PRESENCE_CHECK_INTERVAL: number = 10_000;
+
   /** The Devices service, for the pull path (`POST /sync`); unset = push only. */
   @UrlSetting()
   DEVICES_API_URL?: string;

@@ -18,6 +18,15 @@ export interface DeviceView {
     memory_total: number | null;
   } | null;
   open_alerts: Record<string, number>;
+  /** Only when the list asks for it (`sparkline=`): oldest bucket first. */
+  sparkline?: SparklinePoint[];
+}
+
+/** One bucket of a sparkline: mean CPU %, mean memory used as % of total (null: no data). */
+export interface SparklinePoint {
+  t: Date;
+  cpu: number | null;
+  mem: number | null;
 }
 
 export function toDeviceView(row: Record<string, unknown>): DeviceView {
