@@ -2,7 +2,6 @@ import { gzipSync } from 'node:zlib';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { withChildren } from './proc';
 
 /** The machine's Chromium, as the dashboard's browser tests run it. */
 export function launchChromium(): Promise<Browser> {
@@ -20,16 +19,31 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** This process's Chromium processes (the browser and its renderers), for the CPU readings. */
+/** This process's Chromium processes (the browser and its renderers, however deep). */
 export function chromiumPids(): number[] {
-  return withChildren(process.pid).filter((pid) => {
+  const children = new Map<number, number[]>();
+  const argv0 = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      // /usr/bin/chromium is a launcher script that runs /usr/lib/chromium/chromium.
-      return /\/chromium$/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]);
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      argv0.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0]);
     } catch {
-      return false;
+      // the process went away while we looked
     }
-  });
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(process.pid) ?? [])];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    // /usr/bin/chromium is a launcher script that runs /usr/lib/chromium/chromium, whose
+    // children rewrite their command line into one string (`… --type=renderer …`).
+    if (/\/chromium( |$)/.test(argv0.get(pid) ?? '')) found.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return found;
 }
 
 /**

@@ -55,7 +55,9 @@ export async function dashboardUiScenario(ctx: BenchContext): Promise<ScenarioRe
     ).newPage();
     const consoleErrors: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
+      if (message.type() !== 'error') return;
+      const where = message.location().url;
+      consoleErrors.push(where ? `${message.text()} (${where})` : message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(error.message));
     await signIn(page, base);
