@@ -11,7 +11,12 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 interface SparkDevice {
   deviceid: string;
-  sparkline?: { t: string; cpu: number | null; mem: number | null }[];
+  sparkline?: {
+    from: string;
+    step_seconds: number;
+    cpu: (number | null)[];
+    mem: (number | null)[];
+  };
 }
 
 interface LiveEvent {
@@ -119,17 +124,24 @@ describe('Query API for the dashboard pages', () => {
       { timestamp: iso(start - 13 * bin), cpu_usage: 99 },
     ]);
     await forwarded('spark-busy', 4);
+    const asked = Date.now();
     const list = await get<SparkDevice[]>(
       '/devices?search=spark-&sparkline=1h&sparkline_points=12',
     );
     assert.equal(list.status, 200);
-    const busy = list.body.find((d) => d.deviceid === 'spark-busy')!;
-    assert.deepEqual(busy.sparkline, [
-      { t: iso(start - 8 * bin), cpu: 10, mem: 25 },
-      { t: iso(start), cpu: 40, mem: 62.5 },
-    ]);
-    const quiet = list.body.find((d) => d.deviceid === 'spark-quiet')!;
-    assert.deepEqual(quiet.sparkline, []);
+    const busy = list.body.find((d) => d.deviceid === 'spark-busy')!.sparkline!;
+    assert.equal(busy.step_seconds, bin / 1000);
+    assert.equal(Date.parse(busy.from) % bin, 0, 'buckets aligned to the epoch');
+    assert.ok(Date.parse(busy.from) + 12 * bin > asked, 'the last bucket holds the present');
+    const cpu: (number | null)[] = new Array(12).fill(null);
+    const mem: (number | null)[] = new Array(12).fill(null);
+    const at = (ms: number): number => (ms - Date.parse(busy.from)) / bin;
+    [cpu[at(start - 8 * bin)], mem[at(start - 8 * bin)]] = [10, 25];
+    [cpu[at(start)], mem[at(start)]] = [40, 62.5];
+    assert.deepEqual({ cpu: busy.cpu, mem: busy.mem }, { cpu, mem });
+    const quiet = list.body.find((d) => d.deviceid === 'spark-quiet')!.sparkline!;
+    assert.equal(quiet.from, busy.from);
+    assert.deepEqual(quiet.cpu, new Array(12).fill(null));
     const plain = await get<SparkDevice[]>('/devices?search=spark-');
     assert.ok(plain.body.every((d) => !('sparkline' in d)));
   });

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
 import { deviceNotFound } from './device-not-found';
-import { toDeviceView, type DeviceView, type SparklinePoint } from './device-view';
+import { toDeviceView, type DeviceView } from './device-view';
 import {
   ALERTS_BY_LEVEL,
   BUSIEST,
@@ -57,36 +57,41 @@ export class FleetService {
 
   /**
    * Each device's CPU and memory over the last `window`, in `points` buckets aligned to the
-   * epoch (so a refetch gives the same buckets), the last one holding the current time.
+   * epoch (so a refetch gives the same buckets), the last one holding the current time. Compact
+   * arrays: a page of 1,000 devices stays a few hundred kilobytes.
    */
   private async addSparklines(
     devices: DeviceView[],
     window: keyof typeof SPARKLINE_WINDOW_MS,
     points: number,
   ): Promise<void> {
-    const binMs = SPARKLINE_WINDOW_MS[window] / points;
-    const end = (Math.floor(Date.now() / binMs) + 1) * binMs;
-    const start = end - points * binMs;
+    const stepMs = SPARKLINE_WINDOW_MS[window] / points;
+    const end = (Math.floor(Date.now() / stepMs) + 1) * stepMs;
+    const from = new Date(end - points * stepMs).toISOString();
     const { rows } = await this.pool.query<{
       deviceid: string;
-      t: Date;
+      i: number;
       cpu: number | null;
       mem: number | null;
     }>(
       prepared(SPARKLINES, [
         devices.map((d) => d.deviceid),
-        binMs,
-        new Date(start).toISOString(),
+        stepMs,
+        from,
         new Date(end).toISOString(),
       ]),
     );
-    const byDevice = new Map<string, SparklinePoint[]>(devices.map((d) => [d.deviceid, []]));
-    for (const row of rows) {
-      byDevice
-        .get(row.deviceid)
-        ?.push({ t: row.t, cpu: oneDecimal(row.cpu), mem: oneDecimal(row.mem) });
+    const empty = (): (number | null)[] => new Array<number | null>(points).fill(null);
+    for (const device of devices) {
+      device.sparkline = { from, step_seconds: stepMs / 1000, cpu: empty(), mem: empty() };
     }
-    for (const device of devices) device.sparkline = byDevice.get(device.deviceid);
+    const byId = new Map(devices.map((d) => [d.deviceid, d.sparkline!]));
+    for (const row of rows) {
+      const line = byId.get(row.deviceid);
+      if (!line || row.i < 0 || row.i >= points) continue;
+      line.cpu[row.i] = oneDecimal(row.cpu);
+      line.mem[row.i] = oneDecimal(row.mem);
+    }
   }
 
   async get(deviceid: string): Promise<DeviceView> {

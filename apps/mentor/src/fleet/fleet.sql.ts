@@ -58,17 +58,19 @@ export const RECENT_SAMPLES = `
     ) r`;
 
 /**
- * Sparklines of the devices $1 (text[]): the per-minute rollups of `[$3, $4)` binned into
- * buckets of $2 ms from $3; per bucket the mean CPU and the mean memory used as a percentage
- * of the largest total seen. Empty buckets are left out.
+ * Sparklines of the devices $1 (text[]): the per-minute rollups of `[$3, $4)` in buckets of $2
+ * ms from $3, as (device, bucket index, mean CPU, mean memory used in % of the largest total).
+ * One small index range per device, aggregated in memory; empty buckets give no row.
  */
 export const SPARKLINES = `
-  SELECT r.deviceid,
-         date_bin($2::float8 * interval '1 millisecond', r.ts, $3::timestamptz) AS t,
-         sum(r.cpu_usage_sum) / nullif(sum(r.cpu_usage_n), 0) AS cpu,
-         100 * (sum(r.memory_used_sum) / nullif(sum(r.memory_used_n), 0))
-             / nullif(max(r.memory_total_max), 0) AS mem
-    FROM metric_rollups r
-   WHERE r.deviceid = ANY($1::text[]) AND r.ts >= $3::timestamptz AND r.ts < $4::timestamptz
-   GROUP BY 1, 2
-   ORDER BY 1, 2`;
+  SELECT d.deviceid, b.i, b.cpu, b.mem
+    FROM unnest($1::text[]) AS d(deviceid)
+   CROSS JOIN LATERAL (
+     SELECT floor((date_part('epoch', r.ts) - date_part('epoch', $3::timestamptz)) * 1000 / $2::float8)::int AS i,
+            sum(r.cpu_usage_sum) / nullif(sum(r.cpu_usage_n), 0) AS cpu,
+            100 * (sum(r.memory_used_sum) / nullif(sum(r.memory_used_n), 0))
+                / nullif(max(r.memory_total_max), 0) AS mem
+       FROM metric_rollups r
+      WHERE r.deviceid = d.deviceid AND r.ts >= $3::timestamptz AND r.ts < $4::timestamptz
+      GROUP BY 1
+   ) b`;
