@@ -149,6 +149,7 @@ describe('Query API for the dashboard pages', () => {
   it('refuses a sparkline window or point count it does not offer', async () => {
     for (const query of [
       'sparkline=2h',
+      'sparkline=24h',
       'sparkline=1h&sparkline_points=1',
       'sparkline_points=500',
     ]) {
