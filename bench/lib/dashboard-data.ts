@@ -1,10 +1,7 @@
 import type { Pool } from 'pg';
 import { ROLLUPS_FROM_RAW } from '../../apps/mentor/src/telemetry/metric-rollup.sql';
-import {
-  addDays,
-  ensureDailyPartitions,
-  utcDay,
-} from '../../libs/platform/src/database/partitions';
+import { addDays, utcDay } from '../../libs/platform/src/database/partition-layout';
+import { ensureDailyPartitions } from '../../libs/platform/src/database/partitions';
 
 /** Devices in the dashboard data set: `dev-0000` … `dev-0999`. */
 export const DEVICES = 1000;
