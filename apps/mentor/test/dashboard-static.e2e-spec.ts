@@ -125,6 +125,7 @@ describe('The dashboard served by the Mentor', () => {
     const head = await fetchAs(`${mentor.url}/devices/laptop-7`, BROWSER, { method: 'HEAD' });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(head.headers.get('content-length'), String(Buffer.byteLength(page('one'))));
     assert.equal(await head.text(), '');
   });
 

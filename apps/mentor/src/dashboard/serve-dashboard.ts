@@ -49,7 +49,8 @@ export async function serveDashboard(app: NestFastifyApplication, dir: string): 
       etag,
     });
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-    return reply.send(method === 'HEAD' ? undefined : page);
+    // Node leaves the body out of a HEAD answer and keeps its length.
+    return reply.send(page);
   });
 
   if (!built) return;
