@@ -92,6 +92,12 @@ export interface ChannelOptions {
   probeIntervalMs?: number;
   /** Who receives this channel, as failure reports name it (default: the channel's name). */
   receiver?: ReceiverInfo;
+  /**
+   * What a canary that gets through makes due again: every waiting row of the channel (one
+   * receiver), or only those of its topic (a channel whose topics are separate receivers, so
+   * one receiver's recovery does not cut another's backoff short). Default `channel`.
+   */
+  probeScope?: 'channel' | 'topic';
 }
 
 /** The receiver as logs and health name it, with the settings an operator would check. */

@@ -1,0 +1,122 @@
+import { WEBHOOK_CHANNEL } from './webhook-event-types';
+
+// Webhooks' SQL. An event is one row of webhook_events (its body, kept for redelivery) and one
+// small outbox row per subscribed endpoint on the `webhooks` channel (topic: the endpoint's id,
+// record id: the event's id, payload: the event type), written in the producer's transaction.
+// Each outbox row is `solo`: one event per request, each with its own retries per endpoint.
+
+const QUEUE_COLUMNS = 'channel, topic, record_id, payload, request_id, solo';
+
+/**
+ * CTEs appended to the telemetry ingest statement when an endpoint subscribes to the kind's
+ * event (telemetry.sql.ts): one event per request of the group that stored a record, and its
+ * outbox rows. Parameters from $`first`: event ids, event data (json), the first and last
+ * position of each request's records in the group's input, the endpoint ids. Every array but
+ * the endpoints' has one element per request, none per record.
+ */
+export function telemetryEventCtes(type: string, first: number): string {
+  const p = (offset: number): string => `$${first + offset}`;
+  return `, webhook_event AS (
+       INSERT INTO webhook_events (id, type, data)
+       SELECT e.id, '${type}', e.data
+       FROM unnest(${p(0)}::text[], ${p(1)}::json[], ${p(2)}::int[], ${p(3)}::int[])
+         AS e(id, data, first_n, last_n)
+       WHERE EXISTS (SELECT FROM stored s JOIN input i ON i.id = s.id
+                     WHERE i.n BETWEEN e.first_n AND e.last_n)
+       RETURNING id
+     ), webhook_queued AS (
+       INSERT INTO outbox (${QUEUE_COLUMNS})
+       SELECT '${WEBHOOK_CHANNEL}', ep, ev.id, '"${type}"', NULL, true
+       FROM webhook_event ev, unnest(${p(4)}::text[]) AS ep
+     )`;
+}
+
+/** $1 event id, $2 type, $3 data (JSON text), $4 endpoint ids, $5 request id. */
+export const EMIT_EVENT = `
+  WITH event AS (
+    INSERT INTO webhook_events (id, type, data) VALUES ($1, $2, $3::json) RETURNING id
+  )
+  INSERT INTO outbox (${QUEUE_COLUMNS})
+  SELECT '${WEBHOOK_CHANNEL}', ep, event.id, to_json($2::text), $5, true
+  FROM event, unnest($4::text[]) AS ep`;
+
+/** $1 endpoint id, $2 event id: what one attempt needs (null columns: gone). */
+export const LOAD_ATTEMPT = `
+  SELECT w.url, w.enabled, w.secret,
+    CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret,
+    e.type, e.data::text AS data, e.created_at
+  FROM (SELECT 1) one
+    LEFT JOIN webhook_endpoints w ON w.id = $1::uuid
+    LEFT JOIN webhook_events e ON e.id = $2`;
+
+/**
+ * Logs one attempt and keeps the endpoint's failure clock: $1 endpoint, $2 event id, $3 type,
+ * $4 attempt, $5 outcome, $6 status code, $7 duration ms, $8 error, $9 response excerpt,
+ * $10 disable-after ms, $11 the disabled reason. A success clears failing_since; a failure
+ * while failing_since is older than $10 disables the endpoint. Returns whether it did.
+ */
+export const RECORD_ATTEMPT = `
+  WITH logged AS (
+    INSERT INTO webhook_deliveries
+      (endpoint_id, event_id, event_type, attempt, outcome, status_code, duration_ms, error,
+       response)
+    VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9)
+  ), before AS (
+    SELECT id, enabled FROM webhook_endpoints WHERE id = $1::uuid FOR UPDATE
+  )
+  UPDATE webhook_endpoints w SET
+    last_success_at = CASE WHEN $5 = 'delivered' THEN now() ELSE w.last_success_at END,
+    failing_since = CASE WHEN $5 = 'delivered' THEN NULL
+                         ELSE coalesce(w.failing_since, now()) END,
+    enabled = w.enabled AND NOT ($5 <> 'delivered' AND w.failing_since IS NOT NULL
+      AND w.failing_since <= now() - ($10::float8 * interval '1 millisecond')),
+    disabled_reason = CASE
+      WHEN w.enabled AND $5 <> 'delivered' AND w.failing_since IS NOT NULL
+        AND w.failing_since <= now() - ($10::float8 * interval '1 millisecond')
+      THEN $11 ELSE w.disabled_reason END
+  FROM before
+  WHERE w.id = before.id AND $5 <> 'skipped'
+  RETURNING before.enabled AND NOT w.enabled AS disabled_now`;
+
+/** $1 endpoint, $2 limit, $3 before id or NULL. Newest first. */
+export const LIST_DELIVERIES = `
+  SELECT id, event_id, event_type, attempt, attempted_at, outcome, status_code, duration_ms,
+    error, response
+  FROM webhook_deliveries
+  WHERE endpoint_id = $1::uuid AND ($3::bigint IS NULL OR id < $3::bigint)
+  ORDER BY id DESC
+  LIMIT $2`;
+
+/** $1 endpoint, $2 event id: queues the event again for the endpoint, if it is still kept. */
+export const REDELIVER = `
+  INSERT INTO outbox (${QUEUE_COLUMNS})
+  SELECT '${WEBHOOK_CHANNEL}', $1, e.id, to_json(e.type), NULL, true
+  FROM webhook_events e WHERE e.id = $2
+  RETURNING record_id`;
+
+/** $1 endpoint, $2 delivery id: the event the delivery carried. */
+export const EVENT_OF_DELIVERY = `
+  SELECT event_id FROM webhook_deliveries WHERE endpoint_id = $1::uuid AND id = $2::bigint`;
+
+/** $1 endpoint: its queued deliveries, when it is deleted. */
+export const DROP_QUEUED = `DELETE FROM outbox WHERE channel = '${WEBHOOK_CHANNEL}' AND topic = $1`;
+
+/** $1 age in ms: events and log lines older than that go. */
+export const PRUNE = `
+  WITH events AS (
+    DELETE FROM webhook_events WHERE created_at < now() - ($1::float8 * interval '1 millisecond')
+  )
+  DELETE FROM webhook_deliveries
+  WHERE attempted_at < now() - ($1::float8 * interval '1 millisecond')`;
+
+/** Waiting and dead deliveries per endpoint, for the backlog gauge. */
+export const BACKLOG_BY_ENDPOINT = `
+  SELECT topic AS endpoint, count(*) FILTER (WHERE status = 'pending')::int AS pending,
+    count(*) FILTER (WHERE status = 'dead')::int AS dead
+  FROM outbox WHERE channel = '${WEBHOOK_CHANNEL}' GROUP BY topic`;
+
+/** The enabled endpoints and their event types, for the subscription cache. */
+export const ENABLED_SUBSCRIPTIONS = `SELECT id, events FROM webhook_endpoints WHERE enabled`;
+
+/** Tells every replica's subscription cache to reload. */
+export const NOTIFY_CHANGED = `SELECT pg_notify('webhook_endpoints', '')`;
