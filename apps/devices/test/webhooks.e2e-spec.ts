@@ -1,5 +1,6 @@
 import { request } from '@app/testing/http-client';
-import { TEST_OPERATOR_KEY } from '@app/testing/services';
+import { pngImage } from '@app/testing/images';
+import { TEST_OPERATOR_KEY, TEST_SERVICE_TOKEN } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
@@ -282,5 +283,71 @@ describe('Webhooks: signed deliveries with retries and a delivery log', () => {
       { headers: operator },
     );
     assert.equal(unknown.status, 404);
+  });
+
+  it('announces activities, alerts, screenshots and completed commands to their subscribers', async () => {
+    const endpoint = await register({
+      url: `${base}/devices-events`,
+      events: [
+        'activity.submitted',
+        'alert.submitted',
+        'screenshot.submitted',
+        'command.completed',
+      ],
+    });
+    receiver.answer = (_r, res) => res.end('ok');
+    const asDevice = stack.asDevice(DEVICE);
+    const activity = await request('POST', `${stack.api}/devices/${DEVICE}/activities`, {
+      headers: asDevice,
+      body: [{ activity_type: 'login' }],
+    });
+    const alert = await request('POST', `${stack.api}/devices/${DEVICE}/alerts`, {
+      headers: asDevice,
+      body: [{ level: 'warning', alert_type: 'disk' }],
+    });
+    const form = new FormData();
+    form.append('file', new Blob([pngImage(4, 3)], { type: 'image/png' }), 'screen.png');
+    const shot = await fetch(`${stack.api}/devices/${DEVICE}/screenshots`, {
+      method: 'POST',
+      body: form,
+      headers: asDevice,
+    });
+    const commandid = randomUUID();
+    const handOff = await request('POST', `${stack.api}/internal/commands`, {
+      headers: { authorization: `Bearer ${TEST_SERVICE_TOKEN}` },
+      body: {
+        commandid,
+        deviceid: DEVICE,
+        command_text: 'get_info',
+        issued_by: 'webhooks-test',
+        created_at: new Date().toISOString(),
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+    });
+    // The device takes the command (pending -> delivered) before it reports the result.
+    const pending = await request('GET', `${stack.api}/devices/${DEVICE}/commands/pending`, {
+      headers: asDevice,
+    });
+    assert.equal(pending.status, 200);
+    const result = await request(
+      'POST',
+      `${stack.api}/devices/${DEVICE}/commands/${commandid}/result`,
+      { headers: asDevice, body: { status: 'completed', result: 'all good', exit_code: 0 } },
+    );
+    assert.deepEqual(
+      [activity.status, alert.status, shot.status, handOff.status, result.status],
+      [201, 201, 201, 200, 200],
+    );
+    const events = (): EventBody[] =>
+      receiver.at('/devices-events').map((r) => verified(endpoint.secret!, r));
+    await waitFor(() => events().length === 4, { message: 'four events' });
+    const byType = new Map(events().map((e) => [e.type, e.data]));
+    assert.equal((byType.get('activity.submitted')!.records as unknown[]).length, 1);
+    assert.equal((byType.get('alert.submitted')!.records as unknown[]).length, 1);
+    assert.equal(byType.get('screenshot.submitted')!.content_type, 'image/png');
+    assert.deepEqual(
+      [byType.get('command.completed')!.commandid, byType.get('command.completed')!.result],
+      [commandid, 'all good'],
+    );
   });
 });
