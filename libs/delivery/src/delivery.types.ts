@@ -46,7 +46,16 @@ export interface ClaimedMessage {
 export type SendOutcome =
   | { kind: 'delivered' }
   /** Worth retrying later: network error, timeout, 5xx, 429, 408. */
-  | { kind: 'transient'; reason: string; retryAfterMs?: number }
+  | {
+      kind: 'transient';
+      reason: string;
+      retryAfterMs?: number;
+      /**
+       * Ids of the request's messages that did get through (a transport that sends its
+       * messages one by one): they are delivered, only the others are retried.
+       */
+      delivered?: string[];
+    }
   /** Retrying cannot help (400, 401, 403, 404, 413, 422): the message becomes a dead letter. */
   | { kind: 'permanent'; reason: string; status?: number };
 

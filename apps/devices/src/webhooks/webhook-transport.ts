@@ -8,46 +8,41 @@ import { MetricsService, SqlPool } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { DevicesConfig } from '../config/devices.config';
 import { guardedAgents, refusedLiteral } from './guarded-lookup';
+import { WebhookAttemptLog, type Attempt } from './webhook-attempt-log';
 import { WEBHOOK_TEST_EVENT } from './webhook-event-types';
 import { signWebhook } from './webhook-signer';
-import { LOAD_ATTEMPT, NOTIFY_CHANGED, RECORD_ATTEMPT } from './webhooks.sql';
+import { LOAD_ENDPOINT, LOAD_EVENTS } from './webhooks.sql';
 
 /** The first bytes of an answer kept in the delivery log (and all that is read of it). */
 export const RESPONSE_EXCERPT_BYTES = 1024;
 
-type LoggedOutcome = 'delivered' | 'failed' | 'refused' | 'skipped';
+/** Events of one endpoint in flight at once. */
+const PER_ENDPOINT_CONCURRENCY = 8;
 
-interface AttemptRow {
-  url: string | null;
-  enabled: boolean | null;
-  secret: string | null;
+interface EndpointRow {
+  url: string;
+  enabled: boolean;
+  secret: string;
   previous_secret: string | null;
-  type: string | null;
-  data: string | null;
-  created_at: Date | null;
 }
 
-interface Attempt {
-  endpointId: string;
-  message: ClaimedMessage;
+interface EventRow {
+  id: string;
   type: string;
-  outcome: LoggedOutcome;
-  status?: number;
-  durationMs: number;
-  error?: string;
-  response?: string;
+  data: string;
+  created_at: Date;
 }
 
 /**
- * Sends one event to one endpoint per request (the outbox rows are solo), signed per Standard
- * Webhooks, through the SSRF guard; logs every attempt. Any answer but a 2xx is retried: a
- * receiver's 4xx is as likely a deploy in progress as a verdict on the event.
+ * Sends an endpoint's due events, each in a request of its own signed per Standard Webhooks,
+ * through the SSRF guard, and reports which got through (the others are retried on their own
+ * schedule); logs every attempt. Any answer but a 2xx is retried: a receiver's 4xx is as
+ * likely a deploy in progress as a verdict on the event.
  */
 @Injectable()
 export class WebhookTransport implements DeliveryTransport {
-  private readonly logger = new Logger(WebhookTransport.name);
   private readonly agents;
-  private readonly deliveries;
+  private readonly log: WebhookAttemptLog;
 
   constructor(
     private readonly http: OutboundHttp,
@@ -56,51 +51,66 @@ export class WebhookTransport implements DeliveryTransport {
     metrics: MetricsService,
   ) {
     this.agents = guardedAgents(config.WEBHOOK_ALLOW_PRIVATE);
-    this.deliveries = metrics.counter(
-      'webhook_deliveries_total',
-      'Webhook delivery attempts by endpoint and outcome',
-      ['endpoint', 'outcome'],
-    );
+    this.log = new WebhookAttemptLog(pool, config, metrics, new Logger(WebhookTransport.name));
   }
 
   async send(endpointId: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
-    let result: SendOutcome = { kind: 'delivered' };
-    for (const message of messages) {
-      const outcome = await this.sendOne(endpointId, message);
-      if (outcome.kind !== 'delivered') result = outcome;
-    }
-    return result;
+    const { rows } = await this.pool.query<EndpointRow>(LOAD_ENDPOINT, [endpointId]);
+    // A deleted endpoint's queued deliveries are dropped (its log went with it).
+    if (rows.length === 0) return { kind: 'delivered' };
+    const endpoint = rows[0];
+    const events = await this.pool.query<EventRow>(LOAD_EVENTS, [messages.map((m) => m.recordId)]);
+    const byId = new Map(events.rows.map((e) => [e.id, e]));
+    const attempts: Attempt[] = [];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < messages.length) {
+        const message = messages[next++];
+        attempts.push(await this.attempt(endpoint, message, byId.get(message.recordId)));
+      }
+    };
+    const lanes = Math.min(PER_ENDPOINT_CONCURRENCY, messages.length);
+    await Promise.all(Array.from({ length: lanes }, lane));
+    await this.log.record(endpointId, attempts);
+    const failed = attempts.filter((a) => a.outcome === 'failed' || a.outcome === 'refused');
+    if (failed.length === 0) return { kind: 'delivered' };
+    const through = new Set(failed.map((a) => a.message.id));
+    return {
+      kind: 'transient',
+      reason: failed[failed.length - 1].error ?? 'failed',
+      delivered: messages.filter((m) => !through.has(m.id)).map((m) => m.id),
+    };
   }
 
-  private async sendOne(endpointId: string, message: ClaimedMessage): Promise<SendOutcome> {
-    const { rows } = await this.pool.query<AttemptRow>(LOAD_ATTEMPT, [
-      endpointId,
-      message.recordId,
-    ]);
-    const row = rows[0];
-    // A deleted endpoint's queued deliveries are dropped (its log went with it).
-    if (!row?.url || !row.secret) return { kind: 'delivered' };
-    const type = row.type ?? String(message.payload);
-    const base = { endpointId, message, type, durationMs: 0 };
-    if (!row.enabled && type !== WEBHOOK_TEST_EVENT) {
-      await this.record({ ...base, outcome: 'skipped', error: 'endpoint disabled' });
-      return { kind: 'delivered' };
+  /** One event to one endpoint; never throws. */
+  private async attempt(
+    endpoint: EndpointRow,
+    message: ClaimedMessage,
+    event: EventRow | undefined,
+  ): Promise<Attempt> {
+    const type = event?.type ?? String(message.payload);
+    const base = { message, type, durationMs: 0 };
+    if (!endpoint.enabled && type !== WEBHOOK_TEST_EVENT) {
+      return { ...base, outcome: 'skipped', error: 'endpoint disabled' };
     }
-    if (row.data === null || row.created_at === null) {
-      const error = 'the event is no longer kept (WEBHOOK_RETENTION)';
-      await this.record({ ...base, outcome: 'refused', error });
-      return { kind: 'permanent', reason: error };
+    // Nothing left to send: the attempt is logged, and the row goes.
+    if (!event) {
+      return {
+        ...base,
+        outcome: 'skipped',
+        error: 'the event is no longer kept (WEBHOOK_RETENTION)',
+      };
     }
-    const refusal = this.refusal(row.url);
-    if (refusal) {
-      await this.record({ ...base, outcome: 'refused', error: refusal });
-      return { kind: 'transient', reason: refusal };
-    }
-    const body = `{"type":${JSON.stringify(type)},"timestamp":"${row.created_at.toISOString()}","data":${row.data}}`;
-    const secrets = row.previous_secret ? [row.secret, row.previous_secret] : [row.secret];
-    const headers = signWebhook(secrets, message.recordId, Math.floor(Date.now() / 1000), body);
+    const refusal = this.refusal(endpoint.url);
+    if (refusal) return { ...base, outcome: 'refused', error: refusal };
+    const body = `{"type":${JSON.stringify(type)},"timestamp":"${event.created_at.toISOString()}","data":${event.data}}`;
+    const secrets = [
+      endpoint.secret,
+      ...(endpoint.previous_secret ? [endpoint.previous_secret] : []),
+    ];
+    const headers = signWebhook(secrets, event.id, Math.floor(Date.now() / 1000), body);
     const started = performance.now();
-    const answer = await this.http.postJson(row.url, body, {
+    const answer = await this.http.postJson(endpoint.url, body, {
       receiver: 'webhook endpoint',
       requestIds: message.requestId ? [message.requestId] : [],
       headers: { ...headers, 'user-agent': 'Raqeem-Webhooks' },
@@ -108,18 +118,13 @@ export class WebhookTransport implements DeliveryTransport {
       maxResponseBytes: RESPONSE_EXCERPT_BYTES,
     });
     const durationMs = Math.round(performance.now() - started);
-    const delivered = answer.outcome.kind === 'delivered';
-    const reason = delivered ? undefined : (answer.outcome as { reason: string }).reason;
-    await this.record({
-      ...base,
-      durationMs,
-      outcome: delivered ? 'delivered' : reason?.includes('EWEBHOOKREFUSED') ? 'refused' : 'failed',
-      status: answer.status,
-      error: reason,
-      response: answer.status === undefined ? undefined : answer.body.replaceAll('\0', ''),
-    });
-    if (delivered || answer.outcome.kind === 'transient') return answer.outcome;
-    return { kind: 'transient', reason: reason ?? 'refused' };
+    const response = answer.status === undefined ? undefined : answer.body.replaceAll('\0', '');
+    if (answer.outcome.kind === 'delivered') {
+      return { ...base, durationMs, outcome: 'delivered', status: answer.status, response };
+    }
+    const error = answer.outcome.reason;
+    const outcome = error.includes('EWEBHOOKREFUSED') ? 'refused' : 'failed';
+    return { ...base, durationMs, outcome, status: answer.status, error, response };
   }
 
   /** Why the URL may not be called now (scheme, or an IP literal in a refused range). */
@@ -130,34 +135,5 @@ export class WebhookTransport implements DeliveryTransport {
     }
     if (this.config.WEBHOOK_ALLOW_PRIVATE) return undefined;
     return refusedLiteral(parsed.hostname);
-  }
-
-  /** The log line and the endpoint's failure clock; a log that fails must not fail delivery. */
-  private async record(attempt: Attempt): Promise<void> {
-    this.deliveries.inc({ endpoint: attempt.endpointId, outcome: attempt.outcome });
-    try {
-      const days = Math.round((this.config.WEBHOOK_DISABLE_AFTER / 86_400_000) * 100) / 100;
-      const { rows } = await this.pool.query<{ disabled_now: boolean }>(RECORD_ATTEMPT, [
-        attempt.endpointId,
-        attempt.message.recordId,
-        attempt.type,
-        attempt.message.attempts,
-        attempt.outcome,
-        attempt.status ?? null,
-        attempt.durationMs,
-        attempt.error ?? null,
-        attempt.response ?? null,
-        this.config.WEBHOOK_DISABLE_AFTER,
-        `no successful delivery for ${days} days; last error: ${attempt.error ?? 'none'}`,
-      ]);
-      if (rows[0]?.disabled_now) {
-        this.logger.warn(
-          `Webhook endpoint ${attempt.endpointId} disabled: no success for ${days} days`,
-        );
-        await this.pool.query(NOTIFY_CHANGED);
-      }
-    } catch (error) {
-      this.logger.warn(`Could not log a webhook delivery: ${String(error)}`);
-    }
   }
 }

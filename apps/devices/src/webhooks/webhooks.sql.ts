@@ -3,7 +3,8 @@ import { WEBHOOK_CHANNEL } from './webhook-event-types';
 // Webhooks' SQL. An event is one row of webhook_events (its body, kept for redelivery) and one
 // small outbox row per subscribed endpoint on the `webhooks` channel (topic: the endpoint's id,
 // record id: the event's id, payload: the event type), written in the producer's transaction.
-// Each outbox row is `solo`: one event per request, each with its own retries per endpoint.
+// The relay hands an endpoint's due rows to the transport together; it sends each event in a
+// request of its own and reports which got through, so each row keeps its own retries.
 
 const QUEUE_COLUMNS = 'channel, topic, record_id, payload, request_id, solo';
 
@@ -26,7 +27,7 @@ export function telemetryEventCtes(type: string, first: number): string {
        RETURNING id
      ), webhook_queued AS (
        INSERT INTO outbox (${QUEUE_COLUMNS})
-       SELECT '${WEBHOOK_CHANNEL}', ep, ev.id, '"${type}"', NULL, true
+       SELECT '${WEBHOOK_CHANNEL}', ep, ev.id, '"${type}"', NULL, false
        FROM webhook_event ev, unnest(${p(4)}::text[]) AS ep
      )`;
 }
@@ -37,46 +38,51 @@ export const EMIT_EVENT = `
     INSERT INTO webhook_events (id, type, data) VALUES ($1, $2, $3::json) RETURNING id
   )
   INSERT INTO outbox (${QUEUE_COLUMNS})
-  SELECT '${WEBHOOK_CHANNEL}', ep, event.id, to_json($2::text), $5, true
+  SELECT '${WEBHOOK_CHANNEL}', ep, event.id, to_json($2::text), $5, false
   FROM event, unnest($4::text[]) AS ep`;
 
-/** $1 endpoint id, $2 event id: what one attempt needs (null columns: gone). */
-export const LOAD_ATTEMPT = `
-  SELECT w.url, w.enabled, w.secret,
-    CASE WHEN w.previous_secret_expires_at > now() THEN w.previous_secret END AS previous_secret,
-    e.type, e.data::text AS data, e.created_at
-  FROM (SELECT 1) one
-    LEFT JOIN webhook_endpoints w ON w.id = $1::uuid
-    LEFT JOIN webhook_events e ON e.id = $2`;
+/** $1 endpoint id: what its deliveries need (the previous secret only while it is valid). */
+export const LOAD_ENDPOINT = `
+  SELECT url, enabled, secret,
+    CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret
+  FROM webhook_endpoints WHERE id = $1::uuid`;
+
+/** $1 event ids: the events to send (an event past WEBHOOK_RETENTION is missing). */
+export const LOAD_EVENTS = `
+  SELECT id, type, data::text AS data, created_at FROM webhook_events WHERE id = ANY($1::text[])`;
 
 /**
- * Logs one attempt and keeps the endpoint's failure clock: $1 endpoint, $2 event id, $3 type,
- * $4 attempt, $5 outcome, $6 status code, $7 duration ms, $8 error, $9 response excerpt,
- * $10 disable-after ms, $11 the disabled reason. A success clears failing_since; a failure
- * while failing_since is older than $10 disables the endpoint. Returns whether it did.
+ * Logs a round's attempts to one endpoint and keeps its failure clock: $1 endpoint; per attempt
+ * $2 event id, $3 type, $4 attempt, $5 outcome, $6 status code, $7 duration ms, $8 error,
+ * $9 response excerpt; $10 whether any attempt got through, $11 whether any failed,
+ * $12 disable-after ms, $13 the disabled reason.
+ * The endpoint row is only written when its state changes (so a healthy endpoint's deliveries
+ * never queue on its row lock): a success after failures (or first in a minute) clears
+ * failing_since; a failure starts it; a failure while it is older than $12 disables the
+ * endpoint. Returns a row, `disabled_now`, when the endpoint was written.
  */
-export const RECORD_ATTEMPT = `
+export const RECORD_ATTEMPTS = `
   WITH logged AS (
     INSERT INTO webhook_deliveries
       (endpoint_id, event_id, event_type, attempt, outcome, status_code, duration_ms, error,
        response)
-    VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9)
-  ), before AS (
-    SELECT id, enabled FROM webhook_endpoints WHERE id = $1::uuid FOR UPDATE
+    SELECT $1::uuid, a.* FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[],
+      $7::int[], $8::text[], $9::text[]) AS a
   )
   UPDATE webhook_endpoints w SET
-    last_success_at = CASE WHEN $5 = 'delivered' THEN now() ELSE w.last_success_at END,
-    failing_since = CASE WHEN $5 = 'delivered' THEN NULL
-                         ELSE coalesce(w.failing_since, now()) END,
-    enabled = w.enabled AND NOT ($5 <> 'delivered' AND w.failing_since IS NOT NULL
-      AND w.failing_since <= now() - ($10::float8 * interval '1 millisecond')),
-    disabled_reason = CASE
-      WHEN w.enabled AND $5 <> 'delivered' AND w.failing_since IS NOT NULL
-        AND w.failing_since <= now() - ($10::float8 * interval '1 millisecond')
-      THEN $11 ELSE w.disabled_reason END
-  FROM before
-  WHERE w.id = before.id AND $5 <> 'skipped'
-  RETURNING before.enabled AND NOT w.enabled AS disabled_now`;
+    last_success_at = CASE WHEN $10 THEN now() ELSE w.last_success_at END,
+    failing_since = CASE WHEN $10 THEN NULL ELSE coalesce(w.failing_since, now()) END,
+    enabled = $10 OR w.failing_since IS NULL
+      OR w.failing_since > now() - ($12::float8 * interval '1 millisecond'),
+    disabled_reason = CASE WHEN $10 OR w.failing_since IS NULL
+      OR w.failing_since > now() - ($12::float8 * interval '1 millisecond')
+      THEN w.disabled_reason ELSE $13 END
+  WHERE w.id = $1::uuid AND w.enabled AND (
+    ($10 AND (w.failing_since IS NOT NULL OR w.last_success_at IS NULL
+              OR w.last_success_at < now() - interval '1 minute'))
+    OR (NOT $10 AND $11 AND (w.failing_since IS NULL
+              OR w.failing_since <= now() - ($12::float8 * interval '1 millisecond'))))
+  RETURNING NOT w.enabled AS disabled_now`;
 
 /** $1 endpoint, $2 limit, $3 before id or NULL. Newest first. */
 export const LIST_DELIVERIES = `
