@@ -5,19 +5,17 @@ import {
   type SendOutcome,
 } from '@app/delivery';
 import { MetricsService, SqlPool } from '@app/platform';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DevicesConfig } from '../config/devices.config';
 import { guardedAgents, refusedLiteral } from './guarded-lookup';
 import { WebhookAttemptLog, type Attempt } from './webhook-attempt-log';
 import { WEBHOOK_TEST_EVENT } from './webhook-event-types';
+import { WebhookPacer } from './webhook-pacer';
 import { signWebhook } from './webhook-signer';
 import { LOAD_ENDPOINT, LOAD_EVENTS } from './webhooks.sql';
 
 /** The first bytes of an answer kept in the delivery log (and all that is read of it). */
 export const RESPONSE_EXCERPT_BYTES = 1024;
-
-/** Events of one endpoint in flight at once. */
-const PER_ENDPOINT_CONCURRENCY = 8;
 
 interface EndpointRow {
   url: string;
@@ -36,12 +34,13 @@ interface EventRow {
 /**
  * Sends an endpoint's due events, each in a request of its own signed per Standard Webhooks,
  * through the SSRF guard, and reports which got through (the others are retried on their own
- * schedule); logs every attempt. Any answer but a 2xx is retried: a receiver's 4xx is as
+ * schedule); logs every attempt. Paced by WebhookPacer, so it never takes ingest's CPU. Any answer but a 2xx is retried: a receiver's 4xx is as
  * likely a deploy in progress as a verdict on the event.
  */
 @Injectable()
-export class WebhookTransport implements DeliveryTransport {
+export class WebhookTransport implements DeliveryTransport, OnModuleDestroy {
   private readonly agents;
+  private readonly pacer = new WebhookPacer();
   private readonly log: WebhookAttemptLog;
 
   constructor(
@@ -67,9 +66,10 @@ export class WebhookTransport implements DeliveryTransport {
       while (next < messages.length) {
         const message = messages[next++];
         attempts.push(await this.attempt(endpoint, message, byId.get(message.recordId)));
+        await this.pacer.yield();
       }
     };
-    const lanes = Math.min(PER_ENDPOINT_CONCURRENCY, messages.length);
+    const lanes = Math.min(this.pacer.lanes(), messages.length);
     await Promise.all(Array.from({ length: lanes }, lane));
     await this.log.record(endpointId, attempts);
     const failed = attempts.filter((a) => a.outcome === 'failed' || a.outcome === 'refused');
@@ -80,6 +80,10 @@ export class WebhookTransport implements DeliveryTransport {
       reason: failed[failed.length - 1].error ?? 'failed',
       delivered: messages.filter((m) => !through.has(m.id)).map((m) => m.id),
     };
+  }
+
+  onModuleDestroy(): void {
+    this.pacer.stop();
   }
 
   /** One event to one endpoint; never throws. */
