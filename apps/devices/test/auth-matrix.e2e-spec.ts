@@ -166,6 +166,8 @@ const ENDPOINTS: Endpoint[] = [
       ['POST', '/test'],
       ['GET', '/deliveries'],
       ['POST', '/deliveries/1/redeliver'],
+      ['GET', '/dead-letters'],
+      ['POST', '/dead-letters/replay'],
       ['POST', '/events/msg_matrix/redeliver'],
     ] as const
   ).map(([method, rest]): Endpoint => ({

@@ -33,6 +33,7 @@ describe('Webhooks: the SSRF guard when private addresses are not allowed', () =
         WEBHOOK_ALLOW_HTTP: 'true',
         WEBHOOK_RETRY_BASE: '100ms',
         WEBHOOK_DISABLE_AFTER: '2s',
+        WEBHOOK_DEAD_LETTER_AFTER: '1s',
       },
     });
     await stack.registerDevice(DEVICE);
@@ -57,41 +58,78 @@ describe('Webhooks: the SSRF guard when private addresses are not allowed', () =
     },
   );
 
-  it('refuses at delivery a name that resolves to loopback, logs why, and disables the endpoint after WEBHOOK_DISABLE_AFTER', async () => {
+  it('refuses at delivery a name that resolves to loopback and logs why; dead-letters, then disables the endpoint', async () => {
     const created = await request<Endpoint>('POST', `${stack.api}/webhooks`, {
       headers: operator,
       body: { url: `http://localhost:${port}/hook`, events: ['metric.submitted'] },
     });
     assert.equal(created.status, 201);
     const id = created.body.id;
-    const metrics = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
-      headers: stack.asDevice(DEVICE),
-      body: [{ cpu_usage: 3 }],
-    });
-    assert.equal(metrics.status, 201);
+    const postMetric = async (): Promise<void> => {
+      const response = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
+        headers: stack.asDevice(DEVICE),
+        body: [{ cpu_usage: 3 }],
+      });
+      assert.equal(response.status, 201);
+    };
+    const deadLetters = async (): Promise<{ event_type: string; reason: string }[]> => {
+      const response = await request<{ event_type: string; reason: string }[]>(
+        'GET',
+        `${stack.api}/webhooks/${id}/dead-letters`,
+        { headers: operator },
+      );
+      assert.equal(response.status, 200);
+      return response.body;
+    };
 
+    // Failing past WEBHOOK_DEAD_LETTER_AFTER (1 s) makes the event a dead letter.
+    await postMetric();
+    const [dead] = await waitFor(async () => (await deadLetters()).length === 1 && deadLetters(), {
+      message: 'the event as a dead letter',
+    });
+    assert.equal(dead.event_type, 'metric.submitted');
+    assert.match(dead.reason, /gave up after .* loopback address/);
+
+    // Events keep failing; one that fails WEBHOOK_DISABLE_AFTER (2 s) after the first failure
+    // with no success between disables the endpoint.
     const endpoint = await waitFor(
       async () => {
         const response = await request<Endpoint>('GET', `${stack.api}/webhooks/${id}`, {
           headers: operator,
         });
+        if (response.body.enabled) await postMetric();
         return !response.body.enabled && response.body;
       },
-      { message: 'the endpoint disabled after failing for 2 s' },
+      { intervalMs: 300, message: 'the endpoint disabled after failing for 2 s' },
     );
-    assert.match(endpoint.disabled_reason ?? '', /no successful delivery/);
+    assert.match(endpoint.disabled_reason ?? '', /no successful delivery for .* loopback address/);
     const log = await request<Delivery[]>('GET', `${stack.api}/webhooks/${id}/deliveries`, {
       headers: operator,
     });
-    assert.ok(log.body.length >= 2);
-    for (const attempt of log.body) {
-      assert.equal(attempt.outcome, 'refused');
+    const refused = log.body.filter((attempt) => attempt.outcome === 'refused');
+    assert.ok(refused.length >= 4);
+    for (const attempt of refused) {
       assert.equal(attempt.status_code, null);
       assert.match(
         attempt.error ?? '',
         /localhost resolves to (127\.0\.0\.1|::1), a loopback address/,
       );
     }
+    // Once disabled, what was still queued is dropped, not sent.
+    assert.ok(log.body.every((a) => a.outcome === 'refused' || a.outcome === 'skipped'));
+    assert.equal(receiver.received.length, 0);
+
+    const replay = await request<{ replayed: number }>(
+      'POST',
+      `${stack.api}/webhooks/${id}/dead-letters/replay`,
+      { headers: operator },
+    );
+    assert.equal(replay.status, 202);
+    assert.ok(replay.body.replayed >= 1);
+    // Replayed to a disabled endpoint, they are dropped rather than sent.
+    await waitFor(async () => (await deadLetters()).length === 0, {
+      message: 'no dead letter left',
+    });
     assert.equal(receiver.received.length, 0);
   });
 });

@@ -38,7 +38,7 @@ export class WebhookAttemptLog {
   /** A log that fails must not fail delivery: it is reported and the outcome stands. */
   async record(endpointId: string, attempts: Attempt[]): Promise<void> {
     for (const a of attempts) this.deliveries.inc({ endpoint: endpointId, outcome: a.outcome });
-    const days = Math.round((this.config.WEBHOOK_DISABLE_AFTER / 86_400_000) * 100) / 100;
+    const window = describeDuration(this.config.WEBHOOK_DISABLE_AFTER);
     const last = attempts.findLast((a) => a.outcome === 'failed' || a.outcome === 'refused');
     try {
       const { rows } = await this.pool.query<{ disabled_now: boolean }>(RECORD_ATTEMPTS, [
@@ -54,10 +54,10 @@ export class WebhookAttemptLog {
         attempts.some((a) => a.outcome === 'delivered'),
         last !== undefined,
         this.config.WEBHOOK_DISABLE_AFTER,
-        `no successful delivery for ${days} days; last error: ${last?.error ?? 'none'}`,
+        `no successful delivery for ${window}; last error: ${last?.error ?? 'none'}`,
       ]);
       if (rows[0]?.disabled_now) {
-        this.logger.warn(`Webhook endpoint ${endpointId} disabled: no success for ${days} days`);
+        this.logger.warn(`Webhook endpoint ${endpointId} disabled: no success for ${window}`);
         await this.pool.query(NOTIFY_CHANGED);
       }
     } catch (error) {
@@ -66,4 +66,16 @@ export class WebhookAttemptLog {
       );
     }
   }
+}
+
+/** A duration as an operator reads it: `5 d`, `12 h`, `30 s`. */
+function describeDuration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ];
+  const [size, unit] = units.find(([size]) => ms >= size) ?? [1, 'ms'];
+  return `${Math.round((ms / size) * 10) / 10} ${unit}`;
 }

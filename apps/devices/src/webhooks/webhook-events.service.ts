@@ -1,4 +1,9 @@
-import { DeliveryChannel, InjectDeliveryChannel, type SqlExecutor } from '@app/delivery';
+import {
+  DeliveryChannel,
+  InjectDeliveryChannel,
+  type DeadLetter,
+  type SqlExecutor,
+} from '@app/delivery';
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { WEBHOOK_CHANNEL, type WebhookEventType } from './webhook-event-types';
@@ -83,6 +88,16 @@ export class WebhookEvents {
       last.push(n);
     }
     return { doc: `[${parts.join(',')}]`, values: [ids, data, first, last, endpoints] };
+  }
+
+  /** An endpoint's events that failed for WEBHOOK_DEAD_LETTER_AFTER, newest first. */
+  deadLetters(endpointId: string, limit: number, beforeId?: string): Promise<DeadLetter[]> {
+    return this.channel.deadLetters({ limit, beforeId, topic: endpointId });
+  }
+
+  /** Sends an endpoint's dead letters again, with a fresh retry window; returns how many. */
+  replay(endpointId: string): Promise<number> {
+    return this.channel.replay({ topic: endpointId });
   }
 
   /** After the producer's commit: the relay sends at once (if anyone wants `type`). */

@@ -17,6 +17,7 @@ import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { DeliveryQueryDto } from './dto/delivery-query.dto';
 import { UpdateWebhookDto } from './dto/update-webhook.dto';
 import { WebhookDeliveries } from './webhook-deliveries.service';
+import { WebhookEvents } from './webhook-events.service';
 import { webhookView } from './webhook-view';
 import { WebhooksService } from './webhooks.service';
 
@@ -30,6 +31,7 @@ export class WebhooksController {
   constructor(
     private readonly webhooks: WebhooksService,
     private readonly deliveries: WebhookDeliveries,
+    private readonly events: WebhookEvents,
   ) {}
 
   /** The answer carries the endpoint's secret, shown this once. */
@@ -83,6 +85,32 @@ export class WebhooksController {
     @Query() query: DeliveryQueryDto,
   ): Promise<Record<string, unknown>[]> {
     return this.deliveries.list(id, query.limit, query.before);
+  }
+
+  /** Events that failed for WEBHOOK_DEAD_LETTER_AFTER (their attempts are in the log). */
+  @Get(':id/dead-letters')
+  async deadLetters(
+    @Param('id', uuid) id: string,
+    @Query() query: DeliveryQueryDto,
+  ): Promise<Record<string, unknown>[]> {
+    await this.webhooks.get(id);
+    const rows = await this.events.deadLetters(id, query.limit, query.before);
+    return rows.map((row) => ({
+      id: row.id,
+      event_id: row.recordId,
+      event_type: row.payload,
+      attempts: row.attempts,
+      created_at: row.createdAt,
+      dead_at: row.deadAt,
+      reason: row.reason,
+    }));
+  }
+
+  @Post(':id/dead-letters/replay')
+  @HttpCode(202)
+  async replay(@Param('id', uuid) id: string): Promise<{ replayed: number }> {
+    await this.webhooks.get(id);
+    return { replayed: await this.events.replay(id) };
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')
