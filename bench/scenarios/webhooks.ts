@@ -51,7 +51,10 @@ export async function webhooksScenario(ctx: BenchContext, batch: number): Promis
     const count = Number(process.env.BENCH_ROUNDS ?? (ctx.options.quick ? 1 : 3));
     for (let i = 0; i < count; i += 1) {
       const without = await measure();
-      const ids = await subscribe(devices.url, receiver.url, ENDPOINTS);
+      // BENCH_WEBHOOK_RECEIVER=silent: endpoints that never answer, so nothing is delivered
+      // during the run and only the cost of writing the events is measured.
+      const target = process.env.BENCH_WEBHOOK_RECEIVER === 'silent' ? hole.url : receiver.url;
+      const ids = await subscribe(devices.url, target, ENDPOINTS);
       const before = receiver.received();
       const withHooks = await measure();
       const delivered = receiver.received() - before;
