@@ -69,25 +69,7 @@ export class WebhookEvents {
   telemetryEvents(type: WebhookEventType, jobs: TelemetryJob[]): TelemetryEvents | undefined {
     const endpoints = this.subscriptions.endpointsFor(type);
     if (endpoints.length === 0) return undefined;
-    const seen = new Set<string>();
-    const parts: string[] = [];
-    const ids: string[] = [];
-    const data: string[] = [];
-    const first: number[] = [];
-    const last: number[] = [];
-    let n = 0;
-    for (const job of jobs) {
-      const mine = job.records.filter((r) => !seen.has(r.id) && seen.add(r.id));
-      if (mine.length === 0) continue;
-      const text = JSON.stringify(mine);
-      parts.push(text.slice(1, -1));
-      ids.push(newEventId());
-      data.push(`{"deviceid":${JSON.stringify(mine[0].deviceid)},"records":${text}}`);
-      first.push(n + 1);
-      n += mine.length;
-      last.push(n);
-    }
-    return { doc: `[${parts.join(',')}]`, values: [ids, data, first, last, endpoints] };
+    return telemetryEventValues(jobs, endpoints);
   }
 
   /** An endpoint's events that failed for WEBHOOK_DEAD_LETTER_AFTER, newest first. */
@@ -104,4 +86,32 @@ export class WebhookEvents {
   kick(type?: WebhookEventType): void {
     if (type === undefined || this.subscribed(type)) this.channel.kick();
   }
+}
+
+/**
+ * The ingest statement's webhook parameters for a group of requests (see telemetryEventCtes):
+ * one event per request that brought a record not already earlier in the group, carrying those
+ * records (`{deviceid, records}`); the group's records as one JSON array built from the
+ * requests' own arrays, in the same order.
+ */
+export function telemetryEventValues(jobs: TelemetryJob[], endpoints: string[]): TelemetryEvents {
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  const ids: string[] = [];
+  const data: string[] = [];
+  const first: number[] = [];
+  const last: number[] = [];
+  let n = 0;
+  for (const job of jobs) {
+    const mine = job.records.filter((r) => !seen.has(r.id) && seen.add(r.id));
+    if (mine.length === 0) continue;
+    const text = JSON.stringify(mine);
+    parts.push(text.slice(1, -1));
+    ids.push(newEventId());
+    data.push(`{"deviceid":${JSON.stringify(mine[0].deviceid)},"records":${text}}`);
+    first.push(n + 1);
+    n += mine.length;
+    last.push(n);
+  }
+  return { doc: `[${parts.join(',')}]`, values: [ids, data, first, last, endpoints] };
 }
