@@ -95,6 +95,13 @@ export class WebhookTestStack {
     return response.status;
   }
 
+  /** The Devices service's Prometheus text. */
+  async metrics(): Promise<string> {
+    const response = await request<string>('GET', `${this.stack.devices.url}/metrics`);
+    assert.equal(response.status, 200);
+    return response.body;
+  }
+
   async eventCount(): Promise<number> {
     const { rows } = await this.stack.devicesDb.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM webhook_events',

@@ -107,6 +107,12 @@ describe('Webhooks: registry, signed deliveries with retries, a delivery log', (
     ]);
     assert.equal(log[3].response, 'busy, try later');
     assert.equal(log[0].event_id, got[0].headers['webhook-id']);
+    const metrics = await hooks.metrics();
+    assert.match(metrics, lineOf('webhook_deliveries_total', endpoint.id, 'outcome="failed"', 3));
+    assert.match(
+      metrics,
+      lineOf('webhook_deliveries_total', endpoint.id, 'outcome="delivered"', 1),
+    );
     await hooks.remove(endpoint.id);
   });
 
@@ -128,6 +134,11 @@ describe('Webhooks: registry, signed deliveries with retries, a delivery log', (
     );
     assert.ok(log.every((d) => d.outcome === 'failed' && /timeout/.test(d.error ?? '')));
     assert.ok(hooks.receiver.at('/silent').length >= 2);
+    // The event waits for its next attempt: the endpoint's backlog gauge counts it.
+    assert.match(
+      await hooks.metrics(),
+      lineOf('webhook_backlog', endpoint.id, 'state="pending"', 1),
+    );
     await hooks.remove(endpoint.id);
   });
 
@@ -168,3 +179,8 @@ describe('Webhooks: registry, signed deliveries with retries, a delivery log', (
     await hooks.remove(endpoint.id);
   });
 });
+
+/** A Prometheus sample line of `metric` for one endpoint and one more label. */
+function lineOf(metric: string, endpoint: string, label: string, value: number): RegExp {
+  return new RegExp(`^${metric}\\{endpoint="${endpoint}",${label}\\} ${value}$`, 'm');
+}
