@@ -19,8 +19,9 @@ import {
   REDELIVER,
 } from './webhooks.sql';
 
-/** How often old events and log lines are pruned. */
+/** How often old events and log lines are pruned, and how many rows a statement deletes. */
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+const PRUNE_SLICE = 5000;
 
 /**
  * What operators do with deliveries: read an endpoint's log, redeliver an event, send a test
@@ -38,11 +39,7 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnApplicationS
     private readonly events: WebhookEvents,
     metrics: MetricsService,
   ) {
-    this.prune = new PeriodicTask(
-      'Webhook pruning',
-      () => this.pool.query(PRUNE, [this.config.WEBHOOK_RETENTION]),
-      this.logger,
-    );
+    this.prune = new PeriodicTask('Webhook pruning', () => this.pruneAll(), this.logger);
     const db = this.pool;
     metrics.gauge(
       'webhook_backlog',
@@ -67,6 +64,17 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.prune.stop();
+  }
+
+  /** Events and log lines past WEBHOOK_RETENTION, a slice per statement until none is left. */
+  async pruneAll(): Promise<void> {
+    for (;;) {
+      const { rows } = await this.pool.query<{ events: number; deliveries: number }>(PRUNE, [
+        this.config.WEBHOOK_RETENTION,
+        PRUNE_SLICE,
+      ]);
+      if (rows[0].events < PRUNE_SLICE && rows[0].deliveries < PRUNE_SLICE) return;
+    }
   }
 
   async list(id: string, limit: number, before?: string): Promise<Record<string, unknown>[]> {

@@ -107,13 +107,24 @@ export const EVENT_OF_DELIVERY = `
 /** $1 endpoint: its queued deliveries, when it is deleted. */
 export const DROP_QUEUED = `DELETE FROM outbox WHERE channel = '${WEBHOOK_CHANNEL}' AND topic = $1`;
 
-/** $1 age in ms: events and log lines older than that go. */
+/**
+ * $1 age in ms, $2 rows at most of each table: events and log lines older than that go, a slice
+ * at a time so no prune holds a long transaction. Returns how many of each went.
+ */
 export const PRUNE = `
   WITH events AS (
-    DELETE FROM webhook_events WHERE created_at < now() - ($1::float8 * interval '1 millisecond')
+    DELETE FROM webhook_events WHERE id IN (
+      SELECT id FROM webhook_events
+      WHERE created_at < now() - ($1::float8 * interval '1 millisecond') LIMIT $2)
+    RETURNING 1
+  ), deliveries AS (
+    DELETE FROM webhook_deliveries WHERE id IN (
+      SELECT id FROM webhook_deliveries
+      WHERE attempted_at < now() - ($1::float8 * interval '1 millisecond') LIMIT $2)
+    RETURNING 1
   )
-  DELETE FROM webhook_deliveries
-  WHERE attempted_at < now() - ($1::float8 * interval '1 millisecond')`;
+  SELECT (SELECT count(*) FROM events)::int AS events,
+    (SELECT count(*) FROM deliveries)::int AS deliveries`;
 
 /** Waiting and dead deliveries per endpoint, for the backlog gauge. */
 export const BACKLOG_BY_ENDPOINT = `
