@@ -4,9 +4,10 @@
  * BENCH_DATABASE_URL or an embedded PostgreSQL under .data/bench-pg; writes
  * bench/results/<timestamp>.json and bench/results/latest.json and prints a summary.
  *
- * Scenarios: ingest-single, ingest-batch, forward, dashboard (the query API), dashboard-ui (the
- * web dashboard in headless Chromium), agent (the default set) and soak (opt-in: a 10-minute
- * mentor outage under load, Devices memory through it).
+ * Scenarios: ingest-single, ingest-batch, webhooks-single, webhooks-batch (ingest with three
+ * webhook endpoints subscribed), forward, dashboard (the query API), dashboard-ui (the web
+ * dashboard in headless Chromium), agent (the default set) and soak (opt-in: a 10-minute mentor
+ * outage under load, Devices memory through it).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,9 +22,19 @@ import { dashboardScenario } from './scenarios/dashboard';
 import { dashboardUiScenario } from './scenarios/dashboard-ui';
 import { forwardScenario } from './scenarios/forward';
 import { ingestScenario } from './scenarios/ingest';
+import { webhooksScenario } from './scenarios/webhooks';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const DEFAULT = ['ingest-single', 'ingest-batch', 'forward', 'dashboard', 'dashboard-ui', 'agent'];
+const DEFAULT = [
+  'ingest-single',
+  'ingest-batch',
+  'webhooks-single',
+  'webhooks-batch',
+  'forward',
+  'dashboard',
+  'dashboard-ui',
+  'agent',
+];
 const ALL = [...DEFAULT, 'soak'];
 /** The whole run stops by itself after this long, whatever happens. */
 const HARD_LIMIT_MS = 40 * 60_000;
@@ -115,6 +126,8 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       if (scenario === 'ingest-single') results.push(await ingestScenario(ctx, 1));
       if (scenario === 'ingest-batch') results.push(await ingestScenario(ctx, 100));
+      if (scenario === 'webhooks-single') results.push(await webhooksScenario(ctx, 1));
+      if (scenario === 'webhooks-batch') results.push(await webhooksScenario(ctx, 100));
       if (scenario === 'forward') results.push(await forwardScenario(ctx));
       if (scenario === 'dashboard') results.push(await dashboardScenario(ctx));
       if (scenario === 'dashboard-ui') results.push(await dashboardUiScenario(ctx));

@@ -26,6 +26,7 @@ import { RegistrationModule } from './registration/registration.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { CommandsModule } from './commands/commands.module';
 import { ScreenshotsModule } from './screenshots/screenshots.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import {
   DEVICES_PARTITIONED_TABLES,
   DEVICES_RETENTION_COMPANIONS,
@@ -62,6 +63,7 @@ export class DevicesModule {
         ExportModule,
         CommandsModule,
         ScreenshotsModule,
+        WebhooksModule,
         PartitionMaintenanceModule.forRoot(
           partitionMaintenanceOptions(
             config,

@@ -45,6 +45,7 @@ const OTHER = 'matrix-other';
 const now = (): string => new Date().toISOString();
 const SHOT = pngImage(4, 3);
 const SHOT_ID = randomUUID();
+const UNKNOWN_WEBHOOK = randomUUID();
 
 const ENDPOINTS: Endpoint[] = [
   // Devices: agents
@@ -161,6 +162,37 @@ const ENDPOINTS: Endpoint[] = [
     ok: 202,
     body: () => ({ all: true }),
   },
+  {
+    service: 'devices',
+    method: 'POST',
+    path: '/api/v1/webhooks',
+    kind: 'operator',
+    ok: 201,
+    body: () => ({ url: 'https://hooks.example.com/matrix', events: ['*'] }),
+  },
+  { service: 'devices', method: 'GET', path: '/api/v1/webhooks', kind: 'operator', ok: 200 },
+  // A right credential on an unknown webhook reaches the handler: 404.
+  ...(
+    [
+      ['GET', ''],
+      ['PATCH', ''],
+      ['DELETE', ''],
+      ['POST', '/rotate-secret'],
+      ['POST', '/test'],
+      ['GET', '/deliveries'],
+      ['POST', '/deliveries/1/redeliver'],
+      ['GET', '/dead-letters'],
+      ['POST', '/dead-letters/replay'],
+      ['POST', '/events/msg_matrix/redeliver'],
+    ] as const
+  ).map(([method, rest]): Endpoint => ({
+    service: 'devices',
+    method,
+    path: `/api/v1/webhooks/${UNKNOWN_WEBHOOK}${rest}`,
+    kind: 'operator',
+    ok: 404,
+    body: method === 'PATCH' ? () => ({ enabled: false }) : undefined,
+  })),
   // Mentor: ingest from the Devices service
   ...(
     [

@@ -46,7 +46,16 @@ export interface ClaimedMessage {
 export type SendOutcome =
   | { kind: 'delivered' }
   /** Worth retrying later: network error, timeout, 5xx, 429, 408. */
-  | { kind: 'transient'; reason: string; retryAfterMs?: number }
+  | {
+      kind: 'transient';
+      reason: string;
+      retryAfterMs?: number;
+      /**
+       * Ids of the request's messages that did get through (a transport that sends its
+       * messages one by one): they are delivered, only the others are retried.
+       */
+      delivered?: string[];
+    }
   /** Retrying cannot help (400, 401, 403, 404, 413, 422): the message becomes a dead letter. */
   | { kind: 'permanent'; reason: string; status?: number };
 
@@ -92,6 +101,12 @@ export interface ChannelOptions {
   probeIntervalMs?: number;
   /** Who receives this channel, as failure reports name it (default: the channel's name). */
   receiver?: ReceiverInfo;
+  /**
+   * What a canary that gets through makes due again: every waiting row of the channel (one
+   * receiver), or only those of its topic (a channel whose topics are separate receivers, so
+   * one receiver's recovery does not cut another's backoff short). Default `channel`.
+   */
+  probeScope?: 'channel' | 'topic';
 }
 
 /** The receiver as logs and health name it, with the settings an operator would check. */

@@ -2,7 +2,9 @@ import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { OutboundHttp } from './outbound-http';
 import { outboundHttpOptions } from './outbound-http.options';
 
@@ -176,5 +178,38 @@ describe('OutboundHttp', () => {
       outcome.kind === 'transient' && outcome.reason,
       `devices unreachable: connect ECONNREFUSED ${goneUrl.slice('http://'.length)}`,
     );
+  });
+
+  it('reads no more of the answer than maxResponseBytes', async () => {
+    receiver.answer = (res) => res.writeHead(200).end('x'.repeat(100_000));
+    const answer = await http.postJson(`${url}/in`, '[]', {
+      receiver: 'hook',
+      maxResponseBytes: 1024,
+    });
+    assert.deepEqual(
+      [answer.outcome.kind, answer.status, answer.body],
+      ['delivered', 200, 'x'.repeat(1024)],
+    );
+    receiver.answer = (res) => res.writeHead(500).end('short');
+    const short = await http.postJson(`${url}/in`, '[]', {
+      receiver: 'hook',
+      maxResponseBytes: 1024,
+    });
+    assert.deepEqual([short.outcome.kind, short.status, short.body], ['transient', 500, 'short']);
+  });
+
+  it('connects through the agents a request brings', async () => {
+    let looked = 0;
+    const lookup: LookupFunction = (host, options, callback) => {
+      looked += 1;
+      callback(new Error(`no address for ${host} today`), '', 0);
+    };
+    const agents = { http: new HttpAgent({ lookup }), https: new HttpsAgent({ lookup }) };
+    const answer = await http.postJson('http://hook.invalid/in', '[]', {
+      receiver: 'hook',
+      agents,
+    });
+    assert.equal(looked, 1);
+    assert.match(answer.outcome.kind === 'transient' ? answer.outcome.reason : '', /no address/);
   });
 });

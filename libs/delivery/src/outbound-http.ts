@@ -1,7 +1,10 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
-import { isAxiosError, isCancel } from 'axios';
+import { isAxiosError, isCancel, type AxiosResponse } from 'axios';
 import { randomUUID } from 'node:crypto';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { Readable } from 'node:stream';
 import { firstValueFrom } from 'rxjs';
 import type { SendOutcome } from './delivery.types';
 import { MAX_BUNDLE_REQUEST_IDS } from './outbox-bundle';
@@ -17,11 +20,21 @@ export interface OutboundRequest {
   requestIds?: string[];
   /** Further headers (the credential, say). */
   headers?: Record<string, string>;
+  /**
+   * Connection agents for this request instead of the client's (a receiver whose address must
+   * be checked as it is resolved, say).
+   */
+  agents?: { http: HttpAgent; https: HttpsAgent };
+  /**
+   * Read at most this many bytes of the answer and drop the rest (a receiver that is not ours
+   * may answer with anything); the whole answer when unset.
+   */
+  maxResponseBytes?: number;
 }
 
 export interface OutboundAnswer {
   outcome: SendOutcome;
-  /** The answer's body as text ('' without an answer). */
+  /** The answer's body as text ('' without an answer; cut at maxResponseBytes). */
   body: string;
   /** The answer's HTTP status; absent when there was no answer. */
   status?: number;
@@ -79,18 +92,25 @@ export class OutboundHttp {
       ...requestIdHeaders(request.requestIds ?? []),
       ...request.headers,
     };
+    const capped = request.maxResponseBytes !== undefined;
     try {
       const response = await firstValueFrom(
-        this.http.request<string>({
+        this.http.request<string | Readable>({
           method,
           url: String(url),
           data: json,
           headers,
           // axios's own timeout is the socket's idle time; this one bounds the whole call.
           signal: this.timeoutMs > 0 ? AbortSignal.timeout(this.timeoutMs) : undefined,
+          ...(request.agents
+            ? { httpAgent: request.agents.http, httpsAgent: request.agents.https }
+            : {}),
+          ...(capped ? { responseType: 'stream' as const } : {}),
         }),
       );
-      const body = typeof response.data === 'string' ? response.data : '';
+      const body = capped
+        ? await readCapped(response.data as Readable, request.maxResponseBytes!)
+        : textOf(response);
       const retryAfter = response.headers['retry-after'] as string | undefined;
       return {
         outcome: outcomeOfAnswer(request.receiver, response.status, body, retryAfter),
@@ -120,4 +140,26 @@ function describe(error: unknown): string {
   const nested = e.cause?.errors?.[0] ?? (error as { errors?: Error[] }).errors?.[0];
   const message = e.message || nested?.message || String(error);
   return e.code && !message.includes(e.code) ? `${message} (${e.code})` : message;
+}
+
+function textOf(response: AxiosResponse<string | Readable>): string {
+  return typeof response.data === 'string' ? response.data : '';
+}
+
+/** The first `limit` bytes of a streamed answer as text; the connection is dropped after. */
+async function readCapped(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      chunks.push(buffer.subarray(0, limit - size));
+      size += Math.min(buffer.length, limit - size);
+      if (size >= limit) break;
+    }
+  } finally {
+    // A body read to its end leaves the connection to keep-alive; a cut one is dropped.
+    if (!stream.readableEnded) stream.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -41,9 +41,18 @@ export class OutboxDispatcher {
   }
 
   private async sendAndRecord(request: Request, summary: DispatchSummary): Promise<void> {
-    const { topic, rows, records } = request;
-    const bundled = rows.some((r) => r.bundleSize !== null);
+    const { topic } = request;
+    let { rows, records } = request;
     const outcome = await this.send(topic, rows);
+    if (outcome.kind === 'transient' && outcome.delivered && outcome.delivered.length > 0) {
+      // Part of the request got through: those rows are done, the rest is retried below.
+      const through = new Set(outcome.delivered);
+      const done = rows.filter((r) => through.has(r.id));
+      rows = rows.filter((r) => !through.has(r.id));
+      records -= recordCount(done);
+      if (!(await this.recordDelivered(topic, done, summary)) || rows.length === 0) return;
+    }
+    const bundled = rows.some((r) => r.bundleSize !== null);
     const ids = rows.map((r) => r.id);
     if (outcome.kind === 'delivered') this.monitor.delivered();
     else if (outcome.kind === 'transient') this.monitor.receiverFailed(outcome.reason);
@@ -93,6 +102,24 @@ export class OutboxDispatcher {
         `recording the ${outcome.kind} outcome of ${rows.length} ${topic} row(s)`,
       );
     }
+  }
+
+  /** Deletes rows delivered within a partly failed request; false if that failed. */
+  private async recordDelivered(
+    topic: string,
+    rows: ClaimedRow[],
+    summary: DispatchSummary,
+  ): Promise<boolean> {
+    try {
+      await this.store.markDelivered(rows.map((r) => r.id));
+    } catch (err) {
+      this.monitor.databaseFailed(err, `recording ${rows.length} delivered ${topic} row(s)`);
+      return false;
+    }
+    const records = recordCount(rows);
+    summary.delivered += records;
+    this.callHook('onDelivered', (h) => h.onDelivered?.(topic, records));
+    return true;
   }
 
   /** The transport promises not to throw; if it does anyway, that is a transient failure. */
@@ -145,6 +172,10 @@ function groupIntoRequests(rows: ClaimedRow[], maxRecords: number): Request[] {
     batches.push(next);
   }
   return [...batches, ...solos];
+}
+
+function recordCount(rows: ClaimedRow[]): number {
+  return rows.reduce((sum, row) => sum + (row.bundleSize ?? 1), 0);
 }
 
 /** The transport sees the contract's shape, not the relay's bookkeeping. */

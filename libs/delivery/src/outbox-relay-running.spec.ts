@@ -153,6 +153,42 @@ describe('OutboxRelay while running', () => {
     assert.ok(Date.now() - recoveredAt < 1500, `took ${Date.now() - recoveredAt} ms`);
   });
 
+  it('with probeScope topic, resumes only the recovered topic and leaves the other in backoff', async () => {
+    let up = false;
+    const transport = new ScriptedTransport((topic) =>
+      up && topic === 'back' ? { kind: 'delivered' } : { kind: 'transient', reason: 'HTTP 503' },
+    );
+    startRelay({
+      channel: 'scoped',
+      transport,
+      batchSize: 5,
+      quickRetries: 0,
+      quickRetryBaseMs: 600_000,
+      maxBackoffMs: 3_600_000,
+      probeIntervalMs: 200,
+      pollIntervalMs: 50,
+      probeScope: 'topic',
+    }).kick();
+    await db.enqueue('scoped', 'down', ids('d', 5));
+    await db.enqueue('scoped', 'back', ids('b', 5));
+    const waiting = (topic: string): Promise<number> =>
+      countOf('scoped', `topic = '${topic}' AND next_attempt_at > now() + interval '4 min'`);
+    await waitFor(async () => (await waiting('down')) + (await waiting('back')) === 10, {
+      timeoutMs: 5000,
+      message: 'every row to wait in a long backoff',
+    });
+    const mark = transport.sends.length;
+    up = true;
+    await waitFor(async () => (await countOf('scoped', `topic = 'back'`)) === 0, {
+      timeoutMs: 10_000,
+      message: 'the recovered topic to drain',
+    });
+    // Only canaries, one row each, went to the topic still down: its backlog was not resumed.
+    const down = transport.sends.slice(mark).filter((send) => send.topic === 'down');
+    assert.ok(down.every((send) => send.messages.length === 1));
+    assert.equal(await waiting('down'), 5);
+  });
+
   it('keeps delivering after the database and the transport fail', async () => {
     let failQueries = 2;
     const flaky: SqlExecutor = {

@@ -75,6 +75,31 @@ describe('OutboxRelay against PostgreSQL', () => {
     assert.equal(await relay.drainOnce(), 0);
   });
 
+  it('deletes the messages a transport reports as delivered and retries only the rest', async () => {
+    const delivered: number[] = [];
+    const transport = new ScriptedTransport((_topic, messages) => ({
+      kind: 'transient',
+      reason: '503 for one of them',
+      delivered: messages.filter((m) => m.recordId !== 'p-2').map((m) => m.id),
+    }));
+    const relay = relayFor({
+      channel: 'partial',
+      transport,
+      hooks: { onDelivered: (_topic, count) => delivered.push(count) },
+    });
+    await db.enqueue('partial', 'hooks', ids('p', 4));
+
+    assert.equal(await relay.drainOnce(), 4);
+    assert.equal(transport.sends.length, 1, 'one request for the four');
+    const left = await rowsOf('partial');
+    assert.deepEqual(
+      left.map((r) => [r.record_id, r.status, r.attempts]),
+      [['p-2', 'pending', 1]],
+    );
+    assert.ok(left[0].delay_ms >= 1000, 'the failed one waits in backoff');
+    assert.deepEqual(delivered, [3]);
+  });
+
   it('retries a transient failure after 1 s, 2 s and 4 s, then with capped jittered backoff', async () => {
     const failures: number[] = [];
     const transport = new ScriptedTransport(() => unavailable);

@@ -121,7 +121,9 @@ export class OutboxRelay {
     if (!canary) return false;
     const { delivered } = await this.dispatcher.dispatch([canary]);
     if (delivered === 0) return false;
-    const resumed = await this.store.resumeWaiting();
+    const resumed = await this.store.resumeWaiting(
+      this.options.probeScope === 'topic' ? canary.topic : undefined,
+    );
     if (resumed > 0)
       this.logger.log(`${this.channel}: receiver is back, resuming ${resumed} row(s)`);
     this.kick();

@@ -124,8 +124,9 @@ export class OutboxStore {
     await this.db.query(sql.DEAD_LETTER, [this.channel, reason, ids, this.claimer]);
   }
 
-  async resumeWaiting(): Promise<number> {
-    const { rowCount } = await this.db.query(sql.RESUME_WAITING, [this.channel]);
+  /** Everything waiting in backoff becomes due: the channel's rows, or only `topic`'s. */
+  async resumeWaiting(topic?: string): Promise<number> {
+    const { rowCount } = await this.db.query(sql.RESUME_WAITING, [this.channel, topic ?? null]);
     return rowCount ?? 0;
   }
 

@@ -199,10 +199,14 @@ export const DEAD_LETTER = `
     WHERE id = ANY($3::bigint[]) AND claimed_by = $4 AND status = 'pending'
   ) ${recordError(false)}`;
 
-/** $1 channel. After a canary got through, everything waiting in backoff is due again. */
+/**
+ * $1 channel, $2 topic or NULL. After a canary got through, everything waiting in backoff (of
+ * the topic, if given) is due again.
+ */
 export const RESUME_WAITING = `
   UPDATE outbox SET next_attempt_at = now()
-  WHERE channel = $1 AND status = 'pending' AND next_attempt_at > now()
+  WHERE channel = $1 AND ($2::text IS NULL OR topic = $2) AND status = 'pending'
+    AND next_attempt_at > now()
     AND (claimed_until IS NULL OR claimed_until < now())`;
 
 /** $1 claimer: hands back whatever this relay still holds (stop, or an unrecorded outcome). */

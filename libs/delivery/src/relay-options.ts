@@ -26,6 +26,7 @@ export function resolveChannelOptions(options: ChannelOptions): ResolvedChannelO
     transport: options.transport,
     hooks: options.hooks,
     receiver: options.receiver ?? { name: options.channel },
+    probeScope: options.probeScope ?? 'channel',
   };
   if (!resolved.channel) throw new RangeError('delivery: channel must be a non-empty string');
   for (const key of Object.keys(RELAY_DEFAULTS) as (keyof typeof RELAY_DEFAULTS)[]) {

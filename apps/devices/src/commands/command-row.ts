@@ -31,3 +31,17 @@ export function statusMessage(
   if (row.exit_code !== null) payload.exit_code = row.exit_code;
   return { recordId: `${row.commandid}:${row.status}`, requestId, payload };
 }
+
+/** The `command.completed` webhook event's data: the command as it finished. */
+export function commandEvent(row: CommandRow): Record<string, unknown> {
+  return {
+    commandid: row.commandid,
+    deviceid: row.deviceid,
+    command_text: row.command_text,
+    status: row.status,
+    exit_code: row.exit_code,
+    result: row.result,
+    started_at: row.started_at?.toISOString() ?? null,
+    finished_at: row.finished_at?.toISOString() ?? null,
+  };
+}

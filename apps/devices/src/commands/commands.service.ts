@@ -19,7 +19,8 @@ import type { PoolClient } from 'pg';
 import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { CommandEntity } from './command.entity';
-import { statusMessage, type CommandRow } from './command-row';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
+import { commandEvent, statusMessage, type CommandRow } from './command-row';
 import { DELIVER_PENDING, EXPIRE_DUE, INSERT_COMMANDS } from './commands.sql';
 
 /**
@@ -36,6 +37,7 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
     private readonly config: DevicesConfig,
     private readonly pool: SqlPool,
     private readonly forwarding: ForwardingService,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   async receive(
@@ -116,9 +118,13 @@ export class CommandsService implements OnApplicationBootstrap, OnApplicationShu
       await manager.update(CommandEntity, { commandid }, changes);
       const updated: CommandRow = { ...current, ...changes };
       await this.forward(client, [updated], requestId);
+      if (updated.status === 'completed' || updated.status === 'failed') {
+        await this.webhooks.emit(client, 'command.completed', commandEvent(updated), requestId);
+      }
       return updated;
     });
     this.forwarding.kick();
+    this.webhooks.kick('command.completed');
     return row;
   }
 

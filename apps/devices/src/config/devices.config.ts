@@ -93,4 +93,46 @@ export class DevicesConfig extends BaseConfig {
   /** How often commands left pending or delivered past their deadline are expired. */
   @DurationSetting('30s', 100)
   COMMAND_SWEEP_INTERVAL: number = 30_000;
+
+  /** Webhook URLs may use plain http (never in production: the payloads travel unencrypted). */
+  @FlagSetting()
+  WEBHOOK_ALLOW_HTTP: boolean = false;
+
+  /**
+   * Webhook hosts may resolve to loopback, private, link-local, unique-local, multicast or cloud
+   * metadata addresses (a receiver inside the cluster). Off, such addresses are refused.
+   */
+  @FlagSetting()
+  WEBHOOK_ALLOW_PRIVATE: boolean = false;
+
+  /** Deadline of one webhook delivery, connection to answer. */
+  @DurationSetting('10 or 10s', 100)
+  WEBHOOK_TIMEOUT: number = 10_000;
+
+  /** First retry delay of a failed webhook delivery (then doubled, jittered, up to 5 min). */
+  @DurationSetting('1s', 10)
+  WEBHOOK_RETRY_BASE: number = 1000;
+
+  /** Age after which an event still failing to reach an endpoint becomes a dead letter. */
+  @DurationSetting('72h', 1000)
+  WEBHOOK_DEAD_LETTER_AFTER: number = 72 * 3_600_000;
+
+  /** How long the previous secret keeps signing after a rotation. */
+  @DurationSetting('24h', 0)
+  WEBHOOK_SECRET_GRACE: number = 24 * 3_600_000;
+
+  /** An endpoint failing with no success for this long is disabled. */
+  @DurationSetting('5d', 1000)
+  WEBHOOK_DISABLE_AFTER: number = 5 * 86_400_000;
+
+  /** How long events and the delivery log are kept (redelivery needs the event). */
+  @DurationSetting('7d', 60_000)
+  WEBHOOK_RETENTION: number = 7 * 86_400_000;
+
+  /**
+   * Longest time a replica may go on using its cached list of subscribed endpoints when a
+   * change notification was lost (changes reach other replicas by NOTIFY within milliseconds).
+   */
+  @DurationSetting('5s', 100)
+  WEBHOOK_SUBSCRIPTION_REFRESH: number = 5000;
 }

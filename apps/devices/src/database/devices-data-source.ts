@@ -11,13 +11,20 @@ import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-pa
 import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
 import { TelemetryWithoutRowKey1764500000000 } from './migrations/1764500000000-telemetry-without-row-key';
 import { OutboxPayloadText1764600000000 } from './migrations/1764600000000-outbox-payload-text';
+import { Webhooks1764750000000 } from './migrations/1764750000000-webhooks';
+import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
 
 /**
  * The tables read and written through TypeORM repositories. Each feature module registers its
  * own with `TypeOrmModule.forFeature`; entities-match-schema.spec.ts checks them against the
  * migrated schema.
  */
-export const DEVICES_ENTITIES = [DeviceEntity, DeviceTokenEntity, CommandEntity];
+export const DEVICES_ENTITIES = [
+  DeviceEntity,
+  DeviceTokenEntity,
+  CommandEntity,
+  WebhookEndpointEntity,
+];
 
 /** One source of truth for the app and the migration CLI. */
 export function devicesDataSourceOptions(
@@ -39,6 +46,7 @@ export function devicesDataSourceOptions(
       OutboxBundles1764400000000,
       TelemetryWithoutRowKey1764500000000,
       OutboxPayloadText1764600000000,
+      Webhooks1764750000000,
     ],
   });
 }

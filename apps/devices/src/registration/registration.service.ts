@@ -3,6 +3,7 @@ import { SqlPool } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import { DeviceTokenService } from '../auth/device-token.service';
 import { ForwardingService } from '../forwarding/forwarding.service';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 import { DeviceRegistry } from './device-registry.service';
 import type { DeviceEntity } from './device.entity';
 
@@ -46,6 +47,7 @@ export class RegistrationService {
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
     private readonly tokens: DeviceTokenService,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   /**
@@ -61,24 +63,23 @@ export class RegistrationService {
       const values = [dto.deviceid, ...INFO_FIELDS.map((field) => dto[field] ?? null)];
       const { rows } = await client.query<DeviceEntity>(UPSERT_DEVICE, values);
       const row = rows[0];
+      const payload = {
+        deviceid: row.deviceid,
+        ...Object.fromEntries(INFO_FIELDS.map((field) => [field, row[field] ?? undefined])),
+        registered_at: row.registered_at.toISOString(),
+        updated_at: row.updated_at.toISOString(),
+      };
       await this.forwarding.enqueue(client, 'device', [
-        {
-          recordId: row.deviceid,
-          requestId,
-          payload: {
-            deviceid: row.deviceid,
-            ...Object.fromEntries(INFO_FIELDS.map((field) => [field, row[field] ?? undefined])),
-            registered_at: row.registered_at.toISOString(),
-            updated_at: row.updated_at.toISOString(),
-          },
-        },
+        { recordId: row.deviceid, requestId, payload },
       ]);
+      await this.webhooks.emit(client, 'device.registered', payload, requestId);
       const issued = issueToken ? await this.tokens.issue(manager, row.deviceid) : undefined;
       return { device: row, token: issued };
     });
     if (token !== undefined) this.tokens.forget(device.deviceid);
     this.registry.remember(device.deviceid);
     this.forwarding.kick();
+    this.webhooks.kick('device.registered');
     return token === undefined ? device : { ...device, device_token: token };
   }
 }

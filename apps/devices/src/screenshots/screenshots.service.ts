@@ -24,6 +24,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from '../registration/device-registry.service';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 import type { Upload } from './screenshot-upload';
 import { INSERT_SCREENSHOT } from './screenshots.sql';
 
@@ -57,6 +58,7 @@ export class ScreenshotsService implements OnApplicationBootstrap, OnApplication
     @Inject(BLOB_STORE) private readonly store: BlobStore,
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
+    private readonly webhooks: WebhookEvents,
   ) {}
 
   async ingest(deviceid: string, upload: Upload, requestId: string): Promise<ScreenshotResult> {
@@ -96,26 +98,23 @@ export class ScreenshotsService implements OnApplicationBootstrap, OnApplication
         sha256,
       ]);
       if (!rowCount) return false;
-      await this.forwarding.enqueue(client, 'screenshots', [
-        {
-          recordId: id,
-          requestId,
-          payload: {
-            id,
-            deviceid,
-            timestamp: ts,
-            content_type: info.contentType,
-            width: info.width,
-            height: info.height,
-            size_bytes: upload.bytes.length,
-            sha256,
-          },
-        },
-      ]);
+      const payload = {
+        id,
+        deviceid,
+        timestamp: ts,
+        content_type: info.contentType,
+        width: info.width,
+        height: info.height,
+        size_bytes: upload.bytes.length,
+        sha256,
+      };
+      await this.forwarding.enqueue(client, 'screenshots', [{ recordId: id, requestId, payload }]);
+      await this.webhooks.emit(client, 'screenshot.submitted', payload, requestId);
       return true;
     });
     this.registry.touch(deviceid);
     this.forwarding.kick();
+    if (stored) this.webhooks.kick();
     return {
       status: 'ok',
       count: 1,

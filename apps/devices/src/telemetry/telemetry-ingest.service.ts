@@ -12,6 +12,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DevicesConfig } from '../config/devices.config';
 import { ForwardingService } from '../forwarding/forwarding.service';
 import { DeviceRegistry } from '../registration/device-registry.service';
+import { TELEMETRY_EVENT } from '../webhooks/webhook-event-types';
+import { WebhookEvents } from '../webhooks/webhook-events.service';
 import { GroupCommitter } from './group-commit';
 import { ingestStatement, UPSERT_PROCESS_SNAPSHOT } from './telemetry.sql';
 
@@ -40,6 +42,7 @@ export class TelemetryIngestService {
     metrics: MetricsService,
     private readonly forwarding: ForwardingService,
     private readonly registry: DeviceRegistry,
+    private readonly webhooks: WebhookEvents,
   ) {
     this.ingested = metrics.counter('ingest_records_total', 'Telemetry records received', [
       'data_type',
@@ -102,13 +105,14 @@ export class TelemetryIngestService {
         JSON.stringify(items),
       ]);
       if (result.rowCount === 0) return false;
-      await this.forwarding.enqueue(client, 'processes', [
-        { recordId: id, requestId, payload: { id, deviceid, timestamp: ts, processes: items } },
-      ]);
+      const payload = { id, deviceid, timestamp: ts, processes: items };
+      await this.forwarding.enqueue(client, 'processes', [{ recordId: id, requestId, payload }]);
+      await this.webhooks.emit(client, 'process.submitted', payload, requestId);
       return true;
     });
     this.registry.touch(deviceid);
     this.forwarding.kick();
+    if (applied) this.webhooks.kick();
     this.ingested.inc({ data_type: 'processes', result: applied ? 'stored' : 'duplicate' });
     return {
       status: 'ok',
@@ -137,15 +141,19 @@ export class TelemetryIngestService {
       }
     });
     const target = this.forwarding.outboxTarget(kind);
-    const values: unknown[] = [Buffer.from(JSON.stringify(unique))];
+    // Nobody subscribed: nothing of webhooks in the statement (see WebhookSubscriptions).
+    const events = this.webhooks.telemetryEvents(TELEMETRY_EVENT[kind], jobs);
+    const values: unknown[] = [Buffer.from(events?.doc ?? JSON.stringify(unique))];
     if (target) {
       values.push(target.channel, target.topic, requestIds, this.config.FORWARD_BATCH_SIZE);
     }
+    if (events) values.push(...events.values);
     const { rows } = await this.pool.query<{ id: string }>({
-      name: `ingest-${kind}-${target ? 'forwarded' : 'local'}`,
-      text: ingestStatement(kind, target !== undefined),
+      name: `ingest-${kind}-${target ? 'forwarded' : 'local'}${events ? '-webhooks' : ''}`,
+      text: ingestStatement(kind, target !== undefined, events !== undefined),
       values,
     });
+    if (events) this.webhooks.kick();
     const known = new Set(rows.map((row) => row.id));
     return jobs.map((job, index) => {
       const ids = job.records.map((record) => record.id);

@@ -4,6 +4,8 @@ import {
   type TelemetryKind,
 } from '@app/contracts';
 import { bundleRequestIdSql, insertMessagesFrom } from '@app/delivery';
+import { TELEMETRY_EVENT } from '../webhooks/webhook-event-types';
+import { telemetryEventCtes } from '../webhooks/webhooks.sql';
 
 // Devices' hot-path SQL, kept in one place.
 
@@ -39,9 +41,14 @@ const INGEST_SQL = new Map<string, string>();
  *
  * $2 channel, $3 topic, $4 the request id of each record (text[], in $1's order), $5 records
  * per bundle at most.
+ *
+ * With `webhooks` (an endpoint subscribes to the kind's event; without one the statement is
+ * exactly as if webhooks did not exist), the statement also writes one webhook event per
+ * request that stored a record, and its outbox rows: parameters after the forwarding ones (see
+ * telemetryEventCtes).
  */
-export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string {
-  const key = `${kind}:${forwarded}`;
+export function ingestStatement(kind: TelemetryKind, forwarded: boolean, webhooks = false): string {
+  const key = `${kind}:${forwarded}:${webhooks}`;
   let text = INGEST_SQL.get(key);
   if (text) return text;
   const columns = [...RECORD_IDENTITY_COLUMNS, ...TELEMETRY_FIELD_COLUMNS[kind]];
@@ -90,7 +97,7 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean): string
        INSERT INTO ${kind} (${names})
        SELECT ${values} FROM input r JOIN claimed c ON c.id = r.id
        RETURNING id
-     )${queued}
+     )${queued}${webhooks ? telemetryEventCtes(TELEMETRY_EVENT[kind], forwarded ? 6 : 2) : ''}
      SELECT i.id FROM input i WHERE NOT EXISTS (SELECT FROM stored s WHERE s.id = i.id)`;
   INGEST_SQL.set(key, text);
   return text;

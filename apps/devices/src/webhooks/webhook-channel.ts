@@ -1,0 +1,30 @@
+import type { DeliveryChannelDefinition } from '@app/delivery';
+import { DevicesConfig } from '../config/devices.config';
+import { WEBHOOK_CHANNEL } from './webhook-event-types';
+import { WebhookTransport } from './webhook-transport';
+
+/**
+ * Webhook deliveries as a delivery channel: one outbox row per event and endpoint (topic: the
+ * endpoint id). Always on; with no endpoint registered it has nothing to send.
+ */
+export const webhookChannel: DeliveryChannelDefinition = {
+  channel: WEBHOOK_CHANNEL,
+  transport: WebhookTransport,
+  inject: [DevicesConfig],
+  settings: (config: DevicesConfig) => ({
+    timeoutMs: config.WEBHOOK_TIMEOUT,
+    // Per round, up to this many events of each endpoint (sent 8 at a time, each in a request
+    // of its own); endpoints in parallel. A round ends with its slowest endpoint, so two loops.
+    batchSize: 100,
+    concurrency: 2,
+    quickRetries: 3,
+    quickRetryBaseMs: config.WEBHOOK_RETRY_BASE,
+    maxBackoffMs: 300_000,
+    deadLetterAfterMs: config.WEBHOOK_DEAD_LETTER_AFTER,
+    // Producers on this replica kick the relay; events written by other replicas wait a poll.
+    pollIntervalMs: 1000,
+    probeScope: 'topic',
+    receiver: { name: 'webhook endpoint' },
+  }),
+  health: { key: 'webhooks', label: 'webhooks' },
+};

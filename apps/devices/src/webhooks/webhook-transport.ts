@@ -1,0 +1,143 @@
+import {
+  OutboundHttp,
+  type ClaimedMessage,
+  type DeliveryTransport,
+  type SendOutcome,
+} from '@app/delivery';
+import { MetricsService, SqlPool } from '@app/platform';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { DevicesConfig } from '../config/devices.config';
+import { guardedAgents, refusedLiteral } from './guarded-lookup';
+import { WebhookAttemptLog, type Attempt } from './webhook-attempt-log';
+import { WEBHOOK_TEST_EVENT } from './webhook-event-types';
+import { WebhookPacer } from './webhook-pacer';
+import { signWebhook } from './webhook-signer';
+import { LOAD_ENDPOINT, LOAD_EVENTS } from './webhooks.sql';
+
+/** The first bytes of an answer kept in the delivery log (and all that is read of it). */
+export const RESPONSE_EXCERPT_BYTES = 1024;
+
+interface EndpointRow {
+  url: string;
+  enabled: boolean;
+  secret: string;
+  previous_secret: string | null;
+}
+
+interface EventRow {
+  id: string;
+  type: string;
+  data: string;
+  created_at: Date;
+}
+
+/**
+ * Sends an endpoint's due events, each in a request of its own signed per Standard Webhooks,
+ * through the SSRF guard, and reports which got through (the others are retried on their own
+ * schedule); logs every attempt. Paced by WebhookPacer, so it never takes ingest's CPU. Any answer but a 2xx is retried: a receiver's 4xx is as
+ * likely a deploy in progress as a verdict on the event.
+ */
+@Injectable()
+export class WebhookTransport implements DeliveryTransport, OnModuleDestroy {
+  private readonly agents;
+  private readonly pacer = new WebhookPacer();
+  private readonly log: WebhookAttemptLog;
+
+  constructor(
+    private readonly http: OutboundHttp,
+    private readonly pool: SqlPool,
+    private readonly config: DevicesConfig,
+    metrics: MetricsService,
+  ) {
+    this.agents = guardedAgents(config.WEBHOOK_ALLOW_PRIVATE);
+    this.log = new WebhookAttemptLog(pool, config, metrics, new Logger(WebhookTransport.name));
+  }
+
+  async send(endpointId: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
+    const { rows } = await this.pool.query<EndpointRow>(LOAD_ENDPOINT, [endpointId]);
+    // A deleted endpoint's queued deliveries are dropped (its log went with it).
+    if (rows.length === 0) return { kind: 'delivered' };
+    const endpoint = rows[0];
+    const events = await this.pool.query<EventRow>(LOAD_EVENTS, [messages.map((m) => m.recordId)]);
+    const byId = new Map(events.rows.map((e) => [e.id, e]));
+    const attempts: Attempt[] = [];
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < messages.length) {
+        const message = messages[next++];
+        attempts.push(await this.attempt(endpoint, message, byId.get(message.recordId)));
+        await this.pacer.yield();
+      }
+    };
+    const lanes = Math.min(this.pacer.lanes(), messages.length);
+    await Promise.all(Array.from({ length: lanes }, lane));
+    await this.log.record(endpointId, attempts);
+    const failed = attempts.filter((a) => a.outcome === 'failed' || a.outcome === 'refused');
+    if (failed.length === 0) return { kind: 'delivered' };
+    const through = new Set(failed.map((a) => a.message.id));
+    return {
+      kind: 'transient',
+      reason: failed[failed.length - 1].error ?? 'failed',
+      delivered: messages.filter((m) => !through.has(m.id)).map((m) => m.id),
+    };
+  }
+
+  onModuleDestroy(): void {
+    this.pacer.stop();
+  }
+
+  /** One event to one endpoint; never throws. */
+  private async attempt(
+    endpoint: EndpointRow,
+    message: ClaimedMessage,
+    event: EventRow | undefined,
+  ): Promise<Attempt> {
+    const type = event?.type ?? String(message.payload);
+    const base = { message, type, durationMs: 0 };
+    if (!endpoint.enabled && type !== WEBHOOK_TEST_EVENT) {
+      return { ...base, outcome: 'skipped', error: 'endpoint disabled' };
+    }
+    // Nothing left to send: the attempt is logged, and the row goes.
+    if (!event) {
+      return {
+        ...base,
+        outcome: 'skipped',
+        error: 'the event is no longer kept (WEBHOOK_RETENTION)',
+      };
+    }
+    const refusal = this.refusal(endpoint.url);
+    if (refusal) return { ...base, outcome: 'refused', error: refusal };
+    const body = `{"type":${JSON.stringify(type)},"timestamp":"${event.created_at.toISOString()}","data":${event.data}}`;
+    const secrets = [
+      endpoint.secret,
+      ...(endpoint.previous_secret ? [endpoint.previous_secret] : []),
+    ];
+    const headers = signWebhook(secrets, event.id, Math.floor(Date.now() / 1000), body);
+    const started = performance.now();
+    const answer = await this.http.postJson(endpoint.url, body, {
+      receiver: 'webhook endpoint',
+      requestIds: message.requestId ? [message.requestId] : [],
+      headers: { ...headers, 'user-agent': 'Raqeem-Webhooks' },
+      agents: this.agents,
+      maxResponseBytes: RESPONSE_EXCERPT_BYTES,
+    });
+    const durationMs = Math.round(performance.now() - started);
+    const response = answer.status === undefined ? undefined : answer.body.replaceAll('\0', '');
+    if (answer.outcome.kind === 'delivered') {
+      return { ...base, durationMs, outcome: 'delivered', status: answer.status, response };
+    }
+    const error = answer.outcome.reason;
+    const outcome = error.includes('EWEBHOOKREFUSED') ? 'refused' : 'failed';
+    return { ...base, durationMs, outcome, status: answer.status, error, response };
+  }
+
+  /** Why the URL may not be called now (scheme, or an IP literal in a refused range). */
+  private refusal(url: string): string | undefined {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && !this.config.WEBHOOK_ALLOW_HTTP) {
+      return `${parsed.protocol} URLs are refused (https only unless WEBHOOK_ALLOW_HTTP=true)`;
+    }
+    if (this.config.WEBHOOK_ALLOW_PRIVATE) return undefined;
+    return refusedLiteral(parsed.hostname);
+  }
+}

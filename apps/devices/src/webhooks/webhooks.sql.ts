@@ -1,0 +1,139 @@
+import { WEBHOOK_CHANNEL } from './webhook-event-types';
+
+// Webhooks' SQL. An event is one row of webhook_events (its body, kept for redelivery) and one
+// small outbox row per subscribed endpoint on the `webhooks` channel (topic: the endpoint's id,
+// record id: the event's id, payload: the event type), written in the producer's transaction.
+// The relay hands an endpoint's due rows to the transport together; it sends each event in a
+// request of its own and reports which got through, so each row keeps its own retries.
+
+const QUEUE_COLUMNS = 'channel, topic, record_id, payload, request_id, solo';
+
+/**
+ * CTEs appended to the telemetry ingest statement when an endpoint subscribes to the kind's
+ * event (telemetry.sql.ts): one event per request of the group that stored a record, and its
+ * outbox rows. Parameters from $`first`: event ids, event data (json), the first and last
+ * position of each request's records in the group's input, the endpoint ids. Every array but
+ * the endpoints' has one element per request, none per record.
+ */
+export function telemetryEventCtes(type: string, first: number): string {
+  const p = (offset: number): string => `$${first + offset}`;
+  return `, webhook_event AS (
+       INSERT INTO webhook_events (id, type, data)
+       SELECT e.id, '${type}', e.data
+       FROM unnest(${p(0)}::text[], ${p(1)}::json[], ${p(2)}::int[], ${p(3)}::int[])
+         AS e(id, data, first_n, last_n)
+       WHERE EXISTS (SELECT FROM stored s JOIN input i ON i.id = s.id
+                     WHERE i.n BETWEEN e.first_n AND e.last_n)
+       RETURNING id
+     ), webhook_queued AS (
+       INSERT INTO outbox (${QUEUE_COLUMNS})
+       SELECT '${WEBHOOK_CHANNEL}', ep, ev.id, '"${type}"', NULL, false
+       FROM webhook_event ev, unnest(${p(4)}::text[]) AS ep
+     )`;
+}
+
+/** $1 event id, $2 type, $3 data (JSON text), $4 endpoint ids, $5 request id. */
+export const EMIT_EVENT = `
+  WITH event AS (
+    INSERT INTO webhook_events (id, type, data) VALUES ($1, $2, $3::json) RETURNING id
+  )
+  INSERT INTO outbox (${QUEUE_COLUMNS})
+  SELECT '${WEBHOOK_CHANNEL}', ep, event.id, to_json($2::text), $5, false
+  FROM event, unnest($4::text[]) AS ep`;
+
+/** $1 endpoint id: what its deliveries need (the previous secret only while it is valid). */
+export const LOAD_ENDPOINT = `
+  SELECT url, enabled, secret,
+    CASE WHEN previous_secret_expires_at > now() THEN previous_secret END AS previous_secret
+  FROM webhook_endpoints WHERE id = $1::uuid`;
+
+/** $1 event ids: the events to send (an event past WEBHOOK_RETENTION is missing). */
+export const LOAD_EVENTS = `
+  SELECT id, type, data::text AS data, created_at FROM webhook_events WHERE id = ANY($1::text[])`;
+
+/**
+ * Logs a round's attempts to one endpoint and keeps its failure clock: $1 endpoint; per attempt
+ * $2 event id, $3 type, $4 attempt, $5 outcome, $6 status code, $7 duration ms, $8 error,
+ * $9 response excerpt; $10 whether any attempt got through, $11 whether any failed,
+ * $12 disable-after ms, $13 the disabled reason.
+ * The endpoint row is only written when its state changes (so a healthy endpoint's deliveries
+ * never queue on its row lock): a success after failures (or first in a minute) clears
+ * failing_since; a failure starts it; a failure while it is older than $12 disables the
+ * endpoint. Returns a row, `disabled_now`, when the endpoint was written.
+ */
+export const RECORD_ATTEMPTS = `
+  WITH logged AS (
+    INSERT INTO webhook_deliveries
+      (endpoint_id, event_id, event_type, attempt, outcome, status_code, duration_ms, error,
+       response)
+    SELECT $1::uuid, a.* FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $6::int[],
+      $7::int[], $8::text[], $9::text[]) AS a
+  )
+  UPDATE webhook_endpoints w SET
+    last_success_at = CASE WHEN $10 THEN now() ELSE w.last_success_at END,
+    failing_since = CASE WHEN $10 THEN NULL ELSE coalesce(w.failing_since, now()) END,
+    enabled = $10 OR w.failing_since IS NULL
+      OR w.failing_since > now() - ($12::float8 * interval '1 millisecond'),
+    disabled_reason = CASE WHEN $10 OR w.failing_since IS NULL
+      OR w.failing_since > now() - ($12::float8 * interval '1 millisecond')
+      THEN w.disabled_reason ELSE $13 END
+  WHERE w.id = $1::uuid AND w.enabled AND (
+    ($10 AND (w.failing_since IS NOT NULL OR w.last_success_at IS NULL
+              OR w.last_success_at < now() - interval '1 minute'))
+    OR (NOT $10 AND $11 AND (w.failing_since IS NULL
+              OR w.failing_since <= now() - ($12::float8 * interval '1 millisecond'))))
+  RETURNING NOT w.enabled AS disabled_now`;
+
+/** $1 endpoint, $2 limit, $3 before id or NULL. Newest first. */
+export const LIST_DELIVERIES = `
+  SELECT id, event_id, event_type, attempt, attempted_at, outcome, status_code, duration_ms,
+    error, response
+  FROM webhook_deliveries
+  WHERE endpoint_id = $1::uuid AND ($3::bigint IS NULL OR id < $3::bigint)
+  ORDER BY id DESC
+  LIMIT $2`;
+
+/** $1 endpoint, $2 event id: queues the event again for the endpoint, if it is still kept. */
+export const REDELIVER = `
+  INSERT INTO outbox (${QUEUE_COLUMNS})
+  SELECT '${WEBHOOK_CHANNEL}', $1, e.id, to_json(e.type), NULL, true
+  FROM webhook_events e WHERE e.id = $2
+  RETURNING record_id`;
+
+/** $1 endpoint, $2 delivery id: the event the delivery carried. */
+export const EVENT_OF_DELIVERY = `
+  SELECT event_id FROM webhook_deliveries WHERE endpoint_id = $1::uuid AND id = $2::bigint`;
+
+/** $1 endpoint: its queued deliveries, when it is deleted. */
+export const DROP_QUEUED = `DELETE FROM outbox WHERE channel = '${WEBHOOK_CHANNEL}' AND topic = $1`;
+
+/**
+ * $1 age in ms, $2 rows at most of each table: events and log lines older than that go, a slice
+ * at a time so no prune holds a long transaction. Returns how many of each went.
+ */
+export const PRUNE = `
+  WITH events AS (
+    DELETE FROM webhook_events WHERE id IN (
+      SELECT id FROM webhook_events
+      WHERE created_at < now() - ($1::float8 * interval '1 millisecond') LIMIT $2)
+    RETURNING 1
+  ), deliveries AS (
+    DELETE FROM webhook_deliveries WHERE id IN (
+      SELECT id FROM webhook_deliveries
+      WHERE attempted_at < now() - ($1::float8 * interval '1 millisecond') LIMIT $2)
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM events)::int AS events,
+    (SELECT count(*) FROM deliveries)::int AS deliveries`;
+
+/** Waiting and dead deliveries per endpoint, for the backlog gauge. */
+export const BACKLOG_BY_ENDPOINT = `
+  SELECT topic AS endpoint, count(*) FILTER (WHERE status = 'pending')::int AS pending,
+    count(*) FILTER (WHERE status = 'dead')::int AS dead
+  FROM outbox WHERE channel = '${WEBHOOK_CHANNEL}' GROUP BY topic`;
+
+/** The enabled endpoints and their event types, for the subscription cache. */
+export const ENABLED_SUBSCRIPTIONS = `SELECT id, events FROM webhook_endpoints WHERE enabled`;
+
+/** Tells every replica's subscription cache to reload. */
+export const NOTIFY_CHANGED = `SELECT pg_notify('webhook_endpoints', '')`;

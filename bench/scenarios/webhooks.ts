@@ -1,0 +1,165 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { TEST_OPERATOR_KEY } from '../../test/support/services';
+import { BenchContext, blackHole } from '../lib/context';
+import type { LoadResult } from '../lib/load';
+import { MetricsLoad } from '../lib/metrics-load';
+import { round, type ProcessSample } from '../lib/proc';
+import type { Measurement, ScenarioResult } from '../lib/result';
+
+const ENDPOINTS = 3;
+const operator = { 'x-api-key': TEST_OPERATOR_KEY, 'content-type': 'application/json' };
+
+interface Run {
+  load: LoadResult;
+  processes: Record<string, ProcessSample>;
+}
+
+/**
+ * Metrics ingest (single records at 50 connections, or 100-record batches at 16) with three
+ * webhook endpoints subscribed to metric.submitted, against the same ingest with none, in
+ * paired rounds on one Devices process. The endpoints are a fast local receiver answering 200;
+ * the relay delivers while the load runs. Between rounds the endpoints are deleted, which drops
+ * what they still had queued.
+ */
+export async function webhooksScenario(ctx: BenchContext, batch: number): Promise<ScenarioResult> {
+  const name = batch === 1 ? 'webhooks-single' : 'webhooks-batch';
+  const connections = batch === 1 ? 50 : 16;
+  const timing = { warmupS: ctx.options.quick ? 2 : 4, durationS: ctx.options.quick ? 8 : 20 };
+  const database = `bench_${name.replace('-', '_')}`;
+  const url = await ctx.db.create(database);
+  const hole = await blackHole();
+  const receiver = await fastReceiver();
+  const devices = await ctx.startDevices(url, hole.url, {
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+  });
+  try {
+    const fleet = await ctx.enrol(devices, 50);
+    const generator = new MetricsLoad(ctx.options.loadGenerator ?? 'autocannon', batch);
+    const targets = fleet.map((device) => ({
+      path: `/api/v1/devices/${device.id}/metrics`,
+      headers: { Authorization: device.auth },
+    }));
+    const measure = (): Promise<Run> =>
+      generator.measure(devices.url, targets, connections, timing, {
+        devices: () => [devices.pid!],
+        postgres: ctx.postgresPids,
+      });
+    const rounds: { without: Run; withHooks: Run; delivered: number }[] = [];
+    const count = Number(process.env.BENCH_ROUNDS ?? (ctx.options.quick ? 1 : 3));
+    for (let i = 0; i < count; i += 1) {
+      const without = await measure();
+      // BENCH_WEBHOOK_RECEIVER=silent: endpoints that never answer, so nothing is delivered
+      // during the run and only the cost of writing the events is measured.
+      const target = process.env.BENCH_WEBHOOK_RECEIVER === 'silent' ? hole.url : receiver.url;
+      const ids = await subscribe(devices.url, target, ENDPOINTS);
+      const before = receiver.received();
+      const withHooks = await measure();
+      const delivered = receiver.received() - before;
+      for (const id of ids) await unsubscribe(devices.url, id);
+      rounds.push({ without, withHooks, delivered });
+    }
+    const rate = (run: Run): number => run.load.rps * batch;
+    const ratios = rounds.map((r) => rate(r.withHooks) / rate(r.without));
+    const middle = [...rounds].sort((a, b) => rate(a.withHooks) - rate(b.withHooks))[
+      Math.floor(rounds.length / 2)
+    ];
+    const ratio = round([...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)], 2);
+    const label = batch === 1 ? 'single record' : `${batch}-record batches`;
+    const measurement = (what: string, run: Run, extra: Measurement['extra']): Measurement => ({
+      label: `${what} (${label}, ${connections} connections)`,
+      load: run.load,
+      recordsPerS: rate(run),
+      processes: run.processes,
+      extra,
+    });
+    return {
+      scenario: name,
+      description: `metrics ingest with ${ENDPOINTS} webhook endpoints subscribed to metric.submitted vs none, paired rounds (load: ${generator.generator})`,
+      measurements: [
+        measurement('no webhook endpoint', middle.without, {
+          rounds: rounds.map((r) => Math.round(rate(r.without))).join(', '),
+        }),
+        measurement(`${ENDPOINTS} endpoints subscribed`, middle.withHooks, {
+          rounds: rounds.map((r) => Math.round(rate(r.withHooks))).join(', '),
+          deliveriesPerS: round(middle.delivered / timing.durationS),
+        }),
+      ],
+      ratio: {
+        of: `records/s with ${ENDPOINTS} endpoints vs none (median of ${rounds.length})`,
+        value: ratio,
+      },
+      targets: [
+        {
+          what: `ingest with ${ENDPOINTS} webhook endpoints (${label})`,
+          target: '>= 0.9 of ingest without',
+          value: String(ratio),
+          met: ratio >= 0.9,
+        },
+      ],
+      notes: [
+        `deliveries received during the measured run (warm-up included): ${rounds.map((r) => r.delivered).join(', ')}`,
+      ],
+    };
+  } finally {
+    await devices.stop();
+    hole.close();
+    await receiver.close();
+    await delay(200);
+    await ctx.db.drop(database);
+  }
+}
+
+/** A receiver that answers every delivery at once, counting them. */
+async function fastReceiver(): Promise<{
+  url: string;
+  received: () => number;
+  close: () => Promise<void>;
+}> {
+  let received = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received += 1;
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received: () => received,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function subscribe(
+  devicesUrl: string,
+  receiverUrl: string,
+  count: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const response = await fetch(`${devicesUrl}/api/v1/webhooks`, {
+      method: 'POST',
+      headers: operator,
+      body: JSON.stringify({ url: `${receiverUrl}/hook-${i}`, events: ['metric.submitted'] }),
+    });
+    if (response.status !== 201)
+      throw new Error(`registering a webhook answered ${response.status}`);
+    ids.push(((await response.json()) as { id: string }).id);
+  }
+  return ids;
+}
+
+async function unsubscribe(devicesUrl: string, id: string): Promise<void> {
+  const response = await fetch(`${devicesUrl}/api/v1/webhooks/${id}`, {
+    method: 'DELETE',
+    headers: { 'x-api-key': TEST_OPERATOR_KEY },
+  });
+  if (response.status !== 204) throw new Error(`deleting a webhook answered ${response.status}`);
+}
