@@ -127,7 +127,8 @@ export class FleetService {
     return {
       devices: { total, online, offline: total - online },
       telemetry_rate: {
-        metrics_per_second: oneDecimal(Number(samples) / (RATE_MINUTES * 60)),
+        // Three significant digits: a small fleet's rate (0.02/s) must not read as zero.
+        metrics_per_second: Number((Number(samples) / (RATE_MINUTES * 60)).toPrecision(3)),
         samples: Number(samples),
         since,
         until,
