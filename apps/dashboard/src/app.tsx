@@ -22,9 +22,9 @@ export function App() {
   const search = useSearch();
 
   useEffect(() => {
-    if (user) live.start();
+    if (ready && user) live.start();
     else live.stop();
-  }, [user]);
+  }, [ready, user]);
 
   if (!ready) return <Loading label="Starting…" />;
   if (!user) {

@@ -47,8 +47,9 @@ class SessionStore {
     const stored = readStored();
     if (stored) {
       this.refreshToken = stored.refresh_token;
-      this.user = stored.user;
-      if (!(await this.renew())) this.clear();
+      // Signed in only once a fresh access token is in hand.
+      if (await this.renew()) this.user = stored.user;
+      else this.clear();
     }
     this.ready = true;
     this.emit();

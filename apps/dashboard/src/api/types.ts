@@ -21,6 +21,8 @@ export interface Device {
     memory_total: number | null;
   } | null;
   open_alerts: Partial<Record<AlertLevel, number>>;
+  /** With `sparkline=` on the list: bucket means, oldest first (mem as % of the total). */
+  sparkline?: { t: string; cpu: number | null; mem: number | null }[];
 }
 
 /** One downsampled bucket of `GET /devices/{id}/metrics?points=`. */
@@ -122,8 +124,8 @@ export interface FleetSummary {
     memory_total: number | null;
     timestamp: string | null;
   }[];
-  /** Added by newer Mentors: records stored per second lately. */
-  telemetry_rate?: number | Record<string, number>;
+  /** Metric samples per second over the last few whole minutes. */
+  telemetry_rate?: { metrics_per_second: number; since?: string; until?: string } | null;
 }
 
 export interface User {

@@ -1,16 +1,5 @@
 import type { Device } from '../api/types';
 
-/**
- * The Mentor's default ONLINE_WINDOW: a device not heard from for this long is shown offline
- * between two refetches (the server's own flag is taken again on each load).
- */
-export const ONLINE_WINDOW_MS = 120_000;
-
-export function isOnline(device: Device, now: number): boolean {
-  if (!device.online || !device.last_seen_at) return false;
-  return now - Date.parse(device.last_seen_at) <= ONLINE_WINDOW_MS;
-}
-
 /** A device row after a live metrics sample: seen now, online, with the sample as latest. */
 export function withSample(device: Device, sample: Record<string, unknown>): Device {
   const ts = typeof sample.timestamp === 'string' ? sample.timestamp : new Date().toISOString();

@@ -11,8 +11,7 @@ import { MetricsCharts } from '../device/metrics-charts';
 import { ProcessesPanel } from '../device/processes-panel';
 import { ScreenshotsPanel } from '../device/screenshots-panel';
 import { useLiveEvent } from '../live/use-live';
-import { isOnline, withSample } from '../lib/online';
-import { useNow } from '../lib/use-now';
+import { withSample } from '../lib/online';
 import { useQueryParams } from '../lib/use-query-param';
 import { useResource } from '../lib/use-resource';
 
@@ -51,7 +50,6 @@ function Facts({ device }: { device: Device }) {
 export function DevicePage() {
   const { id } = useParams<{ id: string }>();
   const deviceid = decodeURIComponent(id);
-  const now = useNow();
   const [params, setParams] = useQueryParams();
   const tab: Tab =
     (params.get('tab') ?? 'alerts') in TABS ? ((params.get('tab') as Tab) ?? 'alerts') : 'alerts';
@@ -91,7 +89,7 @@ export function DevicePage() {
     );
   }
   const d = device.data;
-  const online = isOnline(d, now);
+  const online = d.online;
   return (
     <section data-page="device" data-loaded="true" data-device={d.deviceid}>
       <div className="page-head">

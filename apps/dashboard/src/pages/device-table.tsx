@@ -5,14 +5,7 @@ import { AlertCounts } from '../components/alert-counts';
 import { Sparkline } from '../components/sparkline';
 import { TimeAgo } from '../components/time-ago';
 import { formatBytes, formatPercent } from '../lib/format';
-import { isOnline, memoryPercent } from '../lib/online';
-import { useNow } from '../lib/use-now';
-
-export interface SparkPoint {
-  t: string;
-  cpu: number | null;
-  mem: number | null;
-}
+import { memoryPercent } from '../lib/online';
 
 const ROW_HEIGHT = 49;
 const OVERSCAN = 8;
@@ -21,14 +14,7 @@ const OVERSCAN = 8;
  * The device list as a table that renders only the rows in view (plus a few), so a thousand
  * devices scroll as smoothly as ten; spacer rows keep the scroll height right.
  */
-export function DeviceTable({
-  devices,
-  sparklines,
-}: {
-  devices: Device[];
-  sparklines: Record<string, SparkPoint[]> | null;
-}) {
-  const now = useNow();
+export function DeviceTable({ devices }: { devices: Device[] }) {
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 800 });
 
@@ -75,8 +61,8 @@ export function DeviceTable({
             </tr>
           )}
           {rows.map((device) => {
-            const online = isOnline(device, now);
-            const spark = sparklines?.[device.deviceid];
+            const online = device.online;
+            const spark = device.sparkline;
             const mem = memoryPercent(device);
             return (
               <tr
@@ -115,6 +101,7 @@ export function DeviceTable({
                   {spark ? (
                     <Sparkline
                       values={spark.map((p) => p.mem)}
+                      max={100}
                       label="Memory trend"
                       className="spark mem"
                     />

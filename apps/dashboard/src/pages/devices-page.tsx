@@ -1,27 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError, query } from '../api/client';
+import { api, query } from '../api/client';
 import type { AlertLevel, Device } from '../api/types';
 import { ErrorState, Empty, Loading } from '../components/states';
 import { useLiveEvent } from '../live/use-live';
 import { withSample } from '../lib/online';
 import { useQueryParams } from '../lib/use-query-param';
 import { useResource } from '../lib/use-resource';
-import { DeviceTable, type SparkPoint } from './device-table';
+import { DeviceTable } from './device-table';
 
 const LIST_LIMIT = 1000;
 const SEARCH_DELAY_MS = 250;
-
-/** Last hour's CPU and memory per device, where the Mentor offers them (null: it does not). */
-async function loadSparklines(signal: AbortSignal): Promise<Record<string, SparkPoint[]> | null> {
-  try {
-    return await api<Record<string, SparkPoint[]>>('/fleet/sparklines?window=1h&points=24', {
-      signal,
-    });
-  } catch (error) {
-    if (error instanceof ApiError && (error.status === 404 || error.status === 405)) return null;
-    throw error;
-  }
-}
 
 export function DevicesPage() {
   const [params, setParams] = useQueryParams();
@@ -32,10 +20,12 @@ export function DevicesPage() {
   const typed = draft.base === search ? draft.text : search;
   const list = useResource(
     (signal) =>
-      api<Device[]>(`/devices${query({ search, status, limit: LIST_LIMIT })}`, { signal }),
+      api<Device[]>(
+        `/devices${query({ search, status, limit: LIST_LIMIT, sparkline: '1h', sparkline_points: 24 })}`,
+        { signal },
+      ),
     `${search}|${status}`,
   );
-  const sparks = useResource(loadSparklines, 'sparklines');
   const reloadSoon = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   // Typing narrows the list after a short pause; the query string keeps it.
@@ -128,7 +118,7 @@ export function DevicesPage() {
               : 'No device has registered yet. Devices appear here as soon as their agent enrols.'}
           </Empty>
         ) : (
-          <DeviceTable devices={list.data} sparklines={sparks.data ?? null} />
+          <DeviceTable devices={list.data} />
         )}
       </div>
     </section>

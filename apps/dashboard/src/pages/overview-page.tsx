@@ -11,10 +11,9 @@ import { useResource } from '../lib/use-resource';
 const REFRESH_GAP_MS = 5_000;
 
 function telemetryRate(rate: FleetSummary['telemetry_rate']): string | null {
-  if (rate === undefined || rate === null) return null;
-  const total =
-    typeof rate === 'number' ? rate : Object.values(rate).reduce((a, b) => a + (Number(b) || 0), 0);
-  return `${total.toLocaleString(undefined, { maximumFractionDigits: 1 })} /s`;
+  // Older Mentors do not report it.
+  if (!rate || typeof rate.metrics_per_second !== 'number') return null;
+  return `${rate.metrics_per_second.toLocaleString(undefined, { maximumFractionDigits: 1 })} /s`;
 }
 
 export function OverviewPage() {
@@ -80,7 +79,7 @@ export function OverviewPage() {
           <div className="label">Telemetry rate</div>
           <div className="value">{rate ?? '—'}</div>
           <div className="small muted">
-            {rate ? 'records stored per second' : 'not reported by this Mentor'}
+            {rate ? 'metric samples per second, last 5 min' : 'not reported by this Mentor'}
           </div>
         </div>
       </div>
