@@ -49,6 +49,26 @@ describe('web dashboard', () => {
     assert.equal(response.status, 201, JSON.stringify(response.body));
   };
 
+  /** The last hour as an agent back from a trip would send it: one batch, a sample a minute. */
+  const postHistory = async (): Promise<void> => {
+    const now = Date.now();
+    const samples = Array.from({ length: 60 }, (_, i) => ({
+      timestamp: new Date(now - (60 - i) * 60_000).toISOString(),
+      cpu_usage: 30 + 25 * Math.sin(i / 6) + (i % 7),
+      memory_total: 16 * 1024 ** 3,
+      memory_used: Math.round((5 + 2 * Math.sin(i / 10)) * 1024 ** 3),
+      disk_total: 512 * 1024 ** 3,
+      disk_used: Math.round((190 + i / 10) * 1024 ** 3),
+      net_bytes_in: 30_000_000 + 20_000_000 * Math.round(Math.abs(Math.sin(i / 4)) * 10),
+      net_bytes_out: 6_000_000 + 1_000_000 * (i % 5),
+    }));
+    const response = await request('POST', `${stack.api}/devices/${DEVICE}/metrics`, {
+      headers: stack.asDevice(DEVICE),
+      body: samples,
+    });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+  };
+
   const cpuPoints = async (): Promise<number> =>
     Number(await page.locator('[data-chart="CPU"]').getAttribute('data-points'));
 
@@ -91,6 +111,7 @@ describe('web dashboard', () => {
     await loaded(page, 'devices');
     await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 1));
     await stack.registerDevice(DEVICE, { device_name: 'Lab laptop', os: 'Debian 12' });
+    await postHistory();
     await postMetric(37.5);
     const row = page.locator(`tr[data-device="${DEVICE}"]`);
     await row.waitFor({ timeout: 20_000 });
@@ -108,6 +129,9 @@ describe('web dashboard', () => {
   it('extends the chart with a new sample and shows a new alert, without a reload', async () => {
     await page.click(`tr[data-device="${DEVICE}"] a`);
     await loaded(page, 'device');
+    // A day: nothing the test posts leaves the range while it runs.
+    await page.getByRole('button', { name: '24h', exact: true }).click();
+    assert.match(page.url(), /range=24h/);
     await page.locator('[data-charts-loaded="true"]').waitFor();
     await page.locator('[data-panel="alerts"][data-loaded="true"]').waitFor();
     const before = await cpuPoints();
@@ -143,6 +167,8 @@ describe('web dashboard', () => {
     await alert.getByRole('button', { name: 'Acknowledge' }).click();
     await alert.locator('[data-acknowledged-by="admin"]').waitFor();
     assert.equal(await alert.getAttribute('data-state'), 'acknowledged');
+    await page.getByRole('button', { name: '1h', exact: true }).click();
+    await page.locator('[data-charts-loaded="true"]').waitFor();
     await saveScreenshot(page, 'device');
   });
 
@@ -228,31 +254,32 @@ describe('web dashboard', () => {
   });
 
   it('goes live again after the Mentor restarts and catches up', async () => {
-    await page.goto(`${base}/devices/${DEVICE}?range=15m`);
+    await page.goto(`${base}/devices/${DEVICE}?range=24h&tab=alerts`);
     await loaded(page, 'device');
     await page.locator('[data-live-status="live"]').waitFor();
-    await page.locator('[data-charts-loaded="true"]').waitFor();
+    await page.locator('[data-panel="alerts"][data-loaded="true"]').waitFor();
     outage.from = Date.now();
     await stack.mentor!.stop();
     await page.locator('[data-live-status="reconnecting"]').waitFor();
     // Stored while the page was cut off: it must appear once the stream is back.
-    await postMetric(12);
-    const before = await cpuPoints();
+    const stored = await request('POST', `${stack.api}/devices/${DEVICE}/alerts`, {
+      headers: stack.asDevice(DEVICE),
+      body: [{ level: 'warning', alert_type: 'fan', message: 'Fan speed low' }],
+    });
+    assert.equal(stored.status, 201, JSON.stringify(stored.body));
     await stack.mentor!.restart();
     await page.locator('[data-live-status="live"]').waitFor({ timeout: 60_000 });
     outage.to = Date.now();
-    await waitFor(async () => (await cpuPoints()) > before, {
-      timeoutMs: 20_000,
-      message: 'the chart to catch up on the sample stored during the outage',
-    });
-    const during = await cpuPoints();
+    await page.locator('[data-alert]', { hasText: 'Fan speed low' }).waitFor({ timeout: 30_000 });
+    // And the new stream carries what comes next.
+    await page.locator('[data-charts-loaded="true"]').waitFor();
+    const before = await cpuPoints();
     await postMetric(88);
-    await waitFor(async () => (await cpuPoints()) > during, {
+    await waitFor(async () => (await cpuPoints()) > before, {
       timeoutMs: 20_000,
       message: 'the chart to grow with the restarted stream',
     });
     const network = errors.filter((e) => e.at >= outage.from && e.at <= outage.to);
-    console.log(JSON.stringify(network, null, 1));
     assert.ok(
       network.every((e) => /Failed to load resource|net::ERR_|EventSource/.test(e.text)),
       JSON.stringify(network),

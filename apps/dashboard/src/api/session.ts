@@ -48,8 +48,10 @@ class SessionStore {
     if (stored) {
       this.refreshToken = stored.refresh_token;
       // Signed in only once a fresh access token is in hand.
-      if (await this.renew()) this.user = stored.user;
-      else this.clear();
+      if (await this.renew()) {
+        this.user = stored.user;
+        this.store();
+      } else this.clear();
     }
     this.ready = true;
     this.emit();

@@ -18,10 +18,18 @@ interface Props {
   format: (value: number) => string;
   /** Fixed scale top (100 for percent); automatic without it. */
   max?: number;
+  /** Tick steps for the value axis (binary ones for bytes); uPlot's decimal ones without it. */
+  steps?: number[];
   /** A range dragged on the chart, in seconds. */
   onSelect?: (from: number, to: number) => void;
   height?: number;
 }
+
+/** 1, 2, 4 … 512 B, then KiB, MiB …: byte axes tick at round binary sizes. */
+export const BYTE_STEPS = Array.from(
+  { length: 60 },
+  (_, i) => 2 ** (i % 10) * 1024 ** Math.floor(i / 10),
+);
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -39,6 +47,7 @@ export function TimeChart({
   range,
   format,
   max,
+  steps,
   onSelect,
   height = 200,
 }: Props) {
@@ -69,7 +78,12 @@ export function TimeChart({
       },
       axes: [
         { ...axis, ticks: { stroke: cssVar('--chart-grid') } },
-        { ...axis, size: 72, values: (_u, values) => values.map((v) => format(v)) },
+        {
+          ...axis,
+          size: 84,
+          ...(steps ? { incrs: steps } : {}),
+          values: (_u, values) => values.map((v) => format(v)),
+        },
       ],
       series: [
         {},
@@ -108,7 +122,7 @@ export function TimeChart({
     };
     // Made again only when its shape changes; data and range arrive through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [seriesKey, height, max]);
+  }, [seriesKey, height, max, steps]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData, true);

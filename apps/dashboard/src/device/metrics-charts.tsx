@@ -2,7 +2,7 @@ import { useMemo, useRef } from 'react';
 import { api, query } from '../api/client';
 import type { MetricBucket, MetricSample } from '../api/types';
 import { ErrorState } from '../components/states';
-import { TimeChart } from '../components/time-chart';
+import { BYTE_STEPS, TimeChart } from '../components/time-chart';
 import { useLiveEvent } from '../live/use-live';
 import { formatBytes, formatPercent, formatRate, formatTime } from '../lib/format';
 import { useQueryParams } from '../lib/use-query-param';
@@ -108,7 +108,10 @@ export function MetricsCharts({ deviceid }: { deviceid: string }) {
   if (metrics.error && !data) return <ErrorState error={metrics.error} onRetry={metrics.reload} />;
   const select = (from: number, to: number) => range.setCustom(from * 1000, to * 1000);
   return (
-    <div className="charts-block" data-charts-loaded={charts ? 'true' : undefined}>
+    <div
+      className="charts-block"
+      data-charts-loaded={charts && !metrics.loading ? 'true' : undefined}
+    >
       <div className="page-head">
         <div className="segmented" role="group" aria-label="Time range">
           {Object.keys(RANGES).map((name) => (
@@ -154,6 +157,7 @@ export function MetricsCharts({ deviceid }: { deviceid: string }) {
               data={charts.memory}
               range={charts.range}
               format={formatBytes}
+              steps={BYTE_STEPS}
               onSelect={select}
             />
             <TimeChart
@@ -165,6 +169,7 @@ export function MetricsCharts({ deviceid }: { deviceid: string }) {
               data={charts.disk}
               range={charts.range}
               format={formatBytes}
+              steps={BYTE_STEPS}
               onSelect={select}
             />
             <TimeChart

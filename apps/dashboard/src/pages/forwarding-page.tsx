@@ -89,7 +89,9 @@ export function ForwardingPage() {
             <div className="label">Pending</div>
             <div className="value">{b.pending.toLocaleString()}</div>
             {b.state && (
-              <span className={`badge ${b.state === 'up' ? 'online' : 'warning'}`}>{b.state}</span>
+              <span className={`badge ${['ok', 'up'].includes(b.state) ? 'online' : 'warning'}`}>
+                {b.state}
+              </span>
             )}
           </div>
           <div className="card stat">

@@ -47,10 +47,11 @@ export async function openPage(
   return { context, page, errors };
 }
 
-/** A full-page screenshot under test-artifacts/ (git-ignored). */
+/** What the window shows, under test-artifacts/ (git-ignored). */
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
+  await page.evaluate('scrollTo(0, 0)');
+  await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`) });
 }
 
 /** Signs in through the form and waits for the page it leads to. */
