@@ -64,7 +64,9 @@ export function DevicesPage() {
             last_seen_at: new Date().toISOString(),
           };
         }
-        return { ...device, ...(event.records[0] as Partial<Device>), online: true };
+        // A registration's facts, or an online change ({ online, last_seen_at }).
+        const facts = event.records[0] as Partial<Device> | undefined;
+        return { ...device, ...facts, online: facts?.online ?? true };
       }),
     );
   });

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { Link } from 'wouter';
 import { api } from '../api/client';
 import { ALERT_LEVELS, type FleetSummary } from '../api/types';
@@ -29,6 +29,7 @@ export function OverviewPage() {
       summary.reload();
     }, REFRESH_GAP_MS);
   });
+  useEffect(() => () => clearTimeout(pending.current), []);
 
   const s = summary.data;
   if (summary.error && !s) {
