@@ -170,6 +170,10 @@ describe('web dashboard', () => {
     await page.getByRole('button', { name: '1h', exact: true }).click();
     await page.locator('[data-charts-loaded="true"]').waitFor();
     await saveScreenshot(page, 'device');
+    // The same page as the OS's dark theme shows it.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await saveScreenshot(page, 'device-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('sends a command and shows its result once the device answers', async () => {

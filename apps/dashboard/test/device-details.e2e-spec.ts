@@ -1,3 +1,4 @@
+import { bearer, login } from '@app/testing/auth';
 import { request } from '@app/testing/http-client';
 import { pngImage } from '@app/testing/images';
 import { TEST_ADMIN_PASSWORD } from '@app/testing/services';
@@ -27,15 +28,20 @@ describe('web dashboard details', () => {
     assert.equal(response.status, 201, JSON.stringify(response.body));
   };
 
+  /** A fresh admin session for each call: access tokens live 10 s here. */
+  const asAdmin = async (): Promise<Record<string, string>> =>
+    bearer((await login(stack.mentor!.url, 'admin', TEST_ADMIN_PASSWORD)).access_token);
+
   const mentorHas = async (path: string): Promise<boolean> => {
     const answer = await request<unknown[]>('GET', `${stack.mentor!.url}${path}`, {
-      headers: await stack.asAdmin(),
+      headers: await asAdmin(),
     });
     return answer.status === 200 && answer.body.length > 0;
   };
 
   beforeAll(async () => {
-    stack = await Stack.start('dashboard_details');
+    // Short-lived access tokens: the page must renew them silently as it goes.
+    stack = await Stack.start('dashboard_details', { mentorEnv: { ACCESS_TOKEN_TTL: '10s' } });
     await stack.setUp(async () => {
       await stack.registerDevice(DEVICE, { device_name: 'Front desk' });
       const now = Date.now();
@@ -107,8 +113,12 @@ describe('web dashboard details', () => {
     await stack?.close();
   });
 
+  /** Console errors a test causes on purpose (a refused renewal once the session ended). */
+  let expected: RegExp | undefined;
   afterEach(() => {
-    assert.deepEqual(errors.splice(0), [], 'the browser console shows errors');
+    const seen = errors.splice(0).filter((e) => !expected?.test(e.text));
+    expected = undefined;
+    assert.deepEqual(seen, [], 'the browser console shows errors');
   });
 
   const processNames = async (): Promise<string[]> =>
@@ -195,7 +205,7 @@ describe('web dashboard details', () => {
           'GET',
           `${stack.mentor!.url}/users`,
           {
-            headers: await stack.asAdmin(),
+            headers: await asAdmin(),
           },
         );
         return users.body.find((u) => u.username === 'mentor.omar')?.role === 'admin';
@@ -204,5 +214,33 @@ describe('web dashboard details', () => {
     );
     await row.getByRole('button', { name: 'Delete' }).click();
     await row.waitFor({ state: 'detached' });
+  });
+
+  it('renews the session silently, and after it ends signs in again and returns', async () => {
+    const here = `${dashboard!.base}/devices/${DEVICE}?tab=processes`;
+    await page.goto(here);
+    await page.locator('[data-panel="processes"][data-loaded="true"]').waitFor();
+    const stored = (): Promise<string | null> =>
+      page.evaluate(`sessionStorage.getItem('raqeem.session')`);
+    const first = await stored();
+    await waitFor(async () => (await stored()) !== first, {
+      timeoutMs: 20_000,
+      message: 'the session to be renewed',
+    });
+    // The page works on with its renewed token.
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    await page.locator('[data-panel="activity"][data-loaded="true"]').waitFor();
+    // Every session of admin ends (as when an admin signs out everywhere).
+    const ended = await request('POST', `${stack.mentor!.url}/auth/logout`, {
+      headers: await asAdmin(),
+      body: {},
+    });
+    assert.equal(ended.status, 204);
+    expected = /401 \(Unauthorized\) \(.*\/auth\/refresh\)$/;
+    await page.locator('[data-page="login"]').waitFor({ timeout: 20_000 });
+    assert.match(page.url(), /\/login\?next=%2Fdevices%2Fdash-desk-2%3Ftab%3Dactivity$/);
+    await signIn(page, 'admin', TEST_ADMIN_PASSWORD);
+    await page.locator('[data-panel="activity"][data-loaded="true"]').waitFor();
+    assert.equal(page.url(), here.replace('processes', 'activity'));
   });
 });

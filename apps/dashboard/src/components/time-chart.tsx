@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -60,6 +60,14 @@ export function TimeChart({
     selectRef.current = onSelect;
   });
   const seriesKey = series.map((s) => s.label).join('|');
+  // Colours are read from the theme when the chart is made: made again when the OS switches.
+  const [theme, setTheme] = useState(0);
+  useEffect(() => {
+    const dark = matchMedia('(prefers-color-scheme: dark)');
+    const changed = () => setTheme((n) => n + 1);
+    dark.addEventListener('change', changed);
+    return () => dark.removeEventListener('change', changed);
+  }, []);
 
   useEffect(() => {
     const el = box.current;
@@ -122,7 +130,7 @@ export function TimeChart({
     };
     // Made again only when its shape changes; data and range arrive through setData below.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [seriesKey, height, max, steps]);
+  }, [seriesKey, height, max, steps, theme]);
 
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData, true);

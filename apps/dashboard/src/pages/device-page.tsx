@@ -1,4 +1,5 @@
-import { useParams } from 'wouter';
+import type { KeyboardEvent } from 'react';
+import { Link, useParams } from 'wouter';
 import { api } from '../api/client';
 import type { Device } from '../api/types';
 import { AlertCounts } from '../components/alert-counts';
@@ -23,6 +24,7 @@ const TABS = {
   screenshots: 'Screenshots',
 } as const;
 type Tab = keyof typeof TABS;
+const TAB_NAMES = Object.keys(TABS) as Tab[];
 
 function Facts({ device }: { device: Device }) {
   const facts: [string, string | null][] = [
@@ -74,6 +76,15 @@ export function DevicePage() {
     deviceid,
   );
 
+  // Arrow keys move between tabs, as in any tab list.
+  const moveTab = (event: KeyboardEvent) => {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    const next = TAB_NAMES[(TAB_NAMES.indexOf(tab) + step + TAB_NAMES.length) % TAB_NAMES.length];
+    setParams({ tab: next }, true);
+    document.getElementById(`tab-${next}`)?.focus();
+  };
+
   if (device.error && !device.data) {
     return (
       <section data-page="device" data-loaded="true">
@@ -92,6 +103,9 @@ export function DevicePage() {
   const online = d.online;
   return (
     <section data-page="device" data-loaded="true" data-device={d.deviceid}>
+      <Link href="/devices" className="small back-link">
+        ← All devices
+      </Link>
       <div className="page-head">
         <div>
           <h1>{d.device_name || d.deviceid}</h1>
@@ -107,8 +121,8 @@ export function DevicePage() {
       </div>
       <Facts device={d} />
       <MetricsCharts deviceid={deviceid} />
-      <div className="tabs" role="tablist" aria-label="Device details">
-        {(Object.keys(TABS) as Tab[]).map((name) => (
+      <div className="tabs" role="tablist" aria-label="Device details" onKeyDown={moveTab}>
+        {TAB_NAMES.map((name) => (
           <button
             key={name}
             type="button"
@@ -116,6 +130,7 @@ export function DevicePage() {
             id={`tab-${name}`}
             aria-selected={tab === name}
             aria-controls="device-tabpanel"
+            tabIndex={tab === name ? 0 : -1}
             onClick={() => setParams({ tab: name })}
           >
             {TABS[name]}
