@@ -51,7 +51,7 @@ function AlertRow({
           · <TimeAgo at={alert.timestamp} />
         </span>
         {alert.message && <div>{alert.message}</div>}
-        {(alert.value !== null || alert.threshold !== null) && (
+        {((alert.value ?? null) !== null || (alert.threshold ?? null) !== null) && (
           <div className="small muted">
             value {alert.value ?? '—'} · threshold {alert.threshold ?? '—'}
           </div>
