@@ -28,9 +28,18 @@ describe('web dashboard details', () => {
     assert.equal(response.status, 201, JSON.stringify(response.body));
   };
 
-  /** A fresh admin session for each call: access tokens live 10 s here. */
-  const asAdmin = async (): Promise<Record<string, string>> =>
-    bearer((await login(stack.mentor!.url, 'admin', TEST_ADMIN_PASSWORD)).access_token);
+  /**
+   * An admin's token for the test's own API calls. Access tokens live 10 s here, so it is
+   * taken again after 5 s; not on every call, as sign-ins per address are rate-limited.
+   */
+  let adminToken: { value: string; until: number } | undefined;
+  const asAdmin = async (): Promise<Record<string, string>> => {
+    if (!adminToken || Date.now() > adminToken.until) {
+      const pair = await login(stack.mentor!.url, 'admin', TEST_ADMIN_PASSWORD);
+      adminToken = { value: pair.access_token, until: Date.now() + 5_000 };
+    }
+    return bearer(adminToken.value);
+  };
 
   const mentorHas = async (path: string): Promise<boolean> => {
     const answer = await request<unknown[]>('GET', `${stack.mentor!.url}${path}`, {
@@ -236,6 +245,7 @@ describe('web dashboard details', () => {
       body: {},
     });
     assert.equal(ended.status, 204);
+    adminToken = undefined;
     expected = /401 \(Unauthorized\) \(.*\/auth\/refresh\)$/;
     await page.locator('[data-page="login"]').waitFor({ timeout: 20_000 });
     assert.match(page.url(), /\/login\?next=%2Fdevices%2Fdash-desk-2%3Ftab%3Dactivity$/);
