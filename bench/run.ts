@@ -4,8 +4,9 @@
  * BENCH_DATABASE_URL or an embedded PostgreSQL under .data/bench-pg; writes
  * bench/results/<timestamp>.json and bench/results/latest.json and prints a summary.
  *
- * Scenarios: ingest-single, ingest-batch, forward, dashboard (the default set) and soak
- * (opt-in: a 10-minute mentor outage under load, Devices memory through it).
+ * Scenarios: ingest-single, ingest-batch, forward, dashboard (the query API), dashboard-ui (the
+ * web dashboard in headless Chromium), agent (the default set) and soak (opt-in: a 10-minute
+ * mentor outage under load, Devices memory through it).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,12 +16,14 @@ import { BenchContext } from './lib/context';
 import { BenchDatabase } from './lib/database';
 import { chooseGenerator } from './lib/metrics-load';
 import type { ScenarioResult } from './lib/result';
+import { agentScenario } from './scenarios/agent';
 import { dashboardScenario } from './scenarios/dashboard';
+import { dashboardUiScenario } from './scenarios/dashboard-ui';
 import { forwardScenario } from './scenarios/forward';
 import { ingestScenario } from './scenarios/ingest';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const DEFAULT = ['ingest-single', 'ingest-batch', 'forward', 'dashboard'];
+const DEFAULT = ['ingest-single', 'ingest-batch', 'forward', 'dashboard', 'dashboard-ui', 'agent'];
 const ALL = [...DEFAULT, 'soak'];
 /** The whole run stops by itself after this long, whatever happens. */
 const HARD_LIMIT_MS = 40 * 60_000;
@@ -114,6 +117,8 @@ async function main(): Promise<void> {
       if (scenario === 'ingest-batch') results.push(await ingestScenario(ctx, 100));
       if (scenario === 'forward') results.push(await forwardScenario(ctx));
       if (scenario === 'dashboard') results.push(await dashboardScenario(ctx));
+      if (scenario === 'dashboard-ui') results.push(await dashboardUiScenario(ctx));
+      if (scenario === 'agent') results.push(await agentScenario(ctx));
       if (scenario === 'soak') results.push(await forwardScenario(ctx, soakS));
       console.error(`bench: ${scenario} done in ${Math.round((Date.now() - t0) / 1000)} s`);
     }

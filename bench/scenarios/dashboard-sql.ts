@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { prepared } from '../../libs/platform/src/database/prepared-statement';
 import { ALERT_COLUMNS } from '../../apps/mentor/src/alerts/alerts.sql';
-import { DEVICE_ORDER, deviceViewSql } from '../../apps/mentor/src/fleet/fleet.sql';
+import { DEVICE_ORDER, deviceViewSql, SPARKLINES } from '../../apps/mentor/src/fleet/fleet.sql';
+import { DEVICES } from '../lib/dashboard-data';
 import { bucketPlan } from '../../apps/mentor/src/telemetry/bucket-plan';
 import { ROLLUP_BUCKETS_JSON } from '../../apps/mentor/src/telemetry/bucket-json.sql';
 
@@ -16,7 +17,7 @@ const EXISTS = 'SELECT 1 FROM devices WHERE deviceid = $1';
  */
 export function dashboardSql(
   pool: Pool,
-): Record<'list' | 'metrics' | 'alerts', (device: string) => Promise<void>> {
+): Record<'list' | 'metrics' | 'alerts' | 'sparklines', (device: string) => Promise<void>> {
   return {
     list: async () => {
       const page = `SELECT * FROM devices d ${DEVICE_ORDER} LIMIT 100`;
@@ -37,6 +38,23 @@ export function dashboardSql(
           iso(plan.rollups!.from),
           iso(plan.rollups!.to),
           iso(plan.origin),
+        ]),
+      );
+    },
+    // The whole fleet's page, then its sparklines: 24 buckets of the last hour.
+    sparklines: async () => {
+      const page = `SELECT * FROM devices d ${DEVICE_ORDER} LIMIT ${DEVICES}`;
+      const { rows } = await pool.query<{ deviceid: string }>(
+        prepared(`${deviceViewSql(page)} ${DEVICE_ORDER}`, [ONLINE_WINDOW_MS]),
+      );
+      const bin = 3_600_000 / 24;
+      const end = (Math.floor(Date.now() / bin) + 1) * bin;
+      await pool.query(
+        prepared(SPARKLINES, [
+          rows.map((row) => row.deviceid),
+          bin,
+          new Date(end - 24 * bin).toISOString(),
+          new Date(end).toISOString(),
         ]),
       );
     },

@@ -31,7 +31,7 @@ type Kind =
 
 interface Endpoint {
   service: 'devices' | 'mentor';
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   path: string;
   kind: Kind;
   /** Status of the right credential. */
@@ -107,6 +107,21 @@ const ENDPOINTS: Endpoint[] = [
       created_at: now(),
       expires_at: new Date(Date.now() + 3_600_000).toISOString(),
     }),
+  },
+  ...(['backlog', 'dead-letters'] as const).map((view): Endpoint => ({
+    service: 'devices',
+    method: 'GET',
+    path: `/api/v1/internal/forwarding/${view}`,
+    kind: 'service',
+    ok: 200,
+  })),
+  {
+    service: 'devices',
+    method: 'POST',
+    path: '/api/v1/internal/forwarding/dead-letters/replay',
+    kind: 'service',
+    ok: 202,
+    body: () => ({ all: true }),
   },
   // Devices: operators
   { service: 'devices', method: 'GET', path: '/api/v1/devices', kind: 'operator', ok: 200 },
@@ -230,6 +245,17 @@ const ENDPOINTS: Endpoint[] = [
     kind: 'session',
     ok: 200,
   },
+  // Mentor: Devices' forwarding view, through its internal route
+  { service: 'mentor', method: 'GET', path: '/forwarding/backlog', kind: 'session', ok: 200 },
+  { service: 'mentor', method: 'GET', path: '/forwarding/dead-letters', kind: 'session', ok: 200 },
+  {
+    service: 'mentor',
+    method: 'POST',
+    path: '/forwarding/dead-letters/replay',
+    kind: 'admin',
+    ok: 202,
+    body: () => ({ all: true }),
+  },
   // Mentor: users and sessions
   { service: 'mentor', method: 'POST', path: '/auth/login', kind: 'login', ok: 200 },
   { service: 'mentor', method: 'POST', path: '/auth/refresh', kind: 'refresh', ok: 200 },
@@ -254,6 +280,14 @@ const ENDPOINTS: Endpoint[] = [
       password: 'matrix-password-1',
       role: 'viewer',
     }),
+  },
+  {
+    service: 'mentor',
+    method: 'PATCH',
+    path: '/users/matrix-promoted',
+    kind: 'admin',
+    ok: 200,
+    body: () => ({ role: 'admin' }),
   },
   { service: 'mentor', method: 'DELETE', path: '/users/matrix-doomed', kind: 'admin', ok: 204 },
   // Both: public
@@ -424,6 +458,7 @@ describe('Authentication matrix of both services', () => {
     'matrix-gone-password',
     'matrix-viewer-password',
     'matrix-password-1',
+    'matrix-promoted-password',
   ]);
 
   beforeAll(async () => {
@@ -447,6 +482,7 @@ describe('Authentication matrix of both services', () => {
     await createUser('matrix-viewer', 'matrix-viewer-password', 'viewer');
     await createUser('matrix-gone', 'matrix-gone-password', 'viewer');
     await createUser('matrix-doomed', 'matrix-doomed-password', 'viewer');
+    await createUser('matrix-promoted', 'matrix-promoted-password', 'viewer');
     const viewer = await login(mentor, 'matrix-viewer', 'matrix-viewer-password');
     const deletedUser = await login(mentor, 'matrix-gone', 'matrix-gone-password');
     const gone = await request('DELETE', `${mentor}/users/matrix-gone`, {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { exitOnStartupFailure, loadConfig, runService } from '@app/platform';
 import { MENTOR_ROUTE_SECURITY, mentorSecuritySchemes } from './auth/route-security';
 import { MentorConfig } from './config/mentor.config';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { mentorDataSourceOptions } from './database/mentor-data-source';
 import { MentorModule } from './mentor.module';
 
@@ -19,6 +20,7 @@ async function bootstrap(): Promise<void> {
     module: (url) => MentorModule.register(config, url),
     docs: mentorSecuritySchemes,
     security: MENTOR_ROUTE_SECURITY,
+    configure: (app) => serveDashboard(app, config.DASHBOARD_DIR),
     bannerLines: [
       config.DEVICES_API_URL
         ? `reconciling by pull from ${config.DEVICES_API_URL}`

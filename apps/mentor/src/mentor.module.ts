@@ -25,6 +25,7 @@ import { mentorDataSourceOptions } from './database/mentor-data-source';
 import { AlertsModule } from './alerts/alerts.module';
 import { EventsModule } from './events/events.module';
 import { FleetModule } from './fleet/fleet.module';
+import { ForwardingModule } from './forwarding/forwarding.module';
 import { IngestModule } from './ingest/ingest.module';
 import { SyncModule } from './sync/sync.module';
 import { TelemetryQueryModule } from './telemetry/telemetry-query.module';
@@ -66,6 +67,7 @@ export class MentorModule {
         EventsModule,
         CommandsModule,
         ScreenshotsModule,
+        ForwardingModule,
         PartitionMaintenanceModule.forRoot(
           partitionMaintenanceOptions(config, MENTOR_PARTITIONED_TABLES),
         ),

@@ -70,13 +70,40 @@ describe('OutboundHttp', () => {
   it('sends the JSON text as is with its headers, and a 2xx is delivered', async () => {
     receiver.answer = (res) => res.writeHead(202).end('{"stored":1}');
     const answer = await post(['req-1']);
-    assert.deepEqual(answer, { outcome: { kind: 'delivered' }, body: '{"stored":1}' });
+    assert.deepEqual(answer, {
+      outcome: { kind: 'delivered' },
+      body: '{"stored":1}',
+      status: 202,
+    });
     const seen = receiver.seen.at(-1)!;
     assert.equal(seen.body, '[{"id":"a"}]');
     assert.equal(seen.headers['content-type'], 'application/json');
     assert.equal(seen.headers.authorization, 'Bearer t');
     assert.equal(seen.headers['x-request-id'], 'req-1');
     assert.equal(seen.headers['x-origin-request-ids'], undefined);
+  });
+
+  it('GETs with the credential and no body, and gives the answer with its status', async () => {
+    receiver.answer = (res) => res.writeHead(503).end('{"down":true}');
+    const answer = await http.getJson(`${url}/view`, {
+      receiver: 'devices',
+      requestIds: ['req-9'],
+      headers: { authorization: 'Bearer t' },
+    });
+    assert.deepEqual(answer, {
+      outcome: {
+        kind: 'transient',
+        reason: 'devices answered 503: {"down":true}',
+        retryAfterMs: undefined,
+      },
+      body: '{"down":true}',
+      status: 503,
+    });
+    const seen = receiver.seen.at(-1)!;
+    assert.equal(seen.body, '');
+    assert.equal(seen.headers.authorization, 'Bearer t');
+    assert.equal(seen.headers.accept, 'application/json');
+    assert.equal(seen.headers['x-request-id'], 'req-9');
   });
 
   it('names several origin request ids under a fresh request id of its own', async () => {

@@ -23,6 +23,8 @@ export interface OutboundAnswer {
   outcome: SendOutcome;
   /** The answer's body as text ('' without an answer). */
   body: string;
+  /** The answer's HTTP status; absent when there was no answer. */
+  status?: number;
 }
 
 /**
@@ -55,19 +57,34 @@ export class OutboundHttp {
   }
 
   /** POSTs JSON text. */
-  async postJson(
+  postJson(url: URL | string, json: string, request: OutboundRequest): Promise<OutboundAnswer> {
+    return this.call('POST', url, json, request);
+  }
+
+  /** GETs a JSON answer (a read from a peer, such as its operator view). */
+  getJson(url: URL | string, request: OutboundRequest): Promise<OutboundAnswer> {
+    return this.call('GET', url, undefined, request);
+  }
+
+  private async call(
+    method: 'GET' | 'POST',
     url: URL | string,
-    json: string,
+    json: string | undefined,
     request: OutboundRequest,
   ): Promise<OutboundAnswer> {
     const headers = {
-      'content-type': 'application/json',
+      ...(json === undefined
+        ? { accept: 'application/json' }
+        : { 'content-type': 'application/json' }),
       ...requestIdHeaders(request.requestIds ?? []),
       ...request.headers,
     };
     try {
       const response = await firstValueFrom(
-        this.http.post<string>(String(url), json, {
+        this.http.request<string>({
+          method,
+          url: String(url),
+          data: json,
           headers,
           // axios's own timeout is the socket's idle time; this one bounds the whole call.
           signal: this.timeoutMs > 0 ? AbortSignal.timeout(this.timeoutMs) : undefined,
@@ -78,6 +95,7 @@ export class OutboundHttp {
       return {
         outcome: outcomeOfAnswer(request.receiver, response.status, body, retryAfter),
         body,
+        status: response.status,
       };
     } catch (error) {
       return { outcome: outcomeOfNoAnswer(request.receiver, this.failureOf(error)), body: '' };

@@ -1,5 +1,6 @@
-import type { DataType } from '@app/contracts';
+import type { DataType, DeadLetterQueryDto, ReplayRequestDto } from '@app/contracts';
 import {
+  backlogFields,
   DeliveryChannel,
   InjectDeliveryChannel,
   type BacklogStats,
@@ -9,7 +10,8 @@ import {
   type ReplaySelector,
   type SqlExecutor,
 } from '@app/delivery';
-import { Injectable } from '@nestjs/common';
+import { errorBody } from '@app/platform';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { DevicesConfig } from '../config/devices.config';
 import { MENTOR_CHANNEL } from './mentor-channel';
 
@@ -69,6 +71,52 @@ export class ForwardingService {
 
   replay(selector: ReplaySelector): Promise<number> {
     return this.channel.replay(selector);
+  }
+
+  /** The backlog as the operator route and the Mentor's internal route answer it. */
+  async backlogView(): Promise<Record<string, unknown>> {
+    const s = await this.stats();
+    const health = this.health();
+    return {
+      enabled: s.enabled,
+      mentor_url: s.mentor_url,
+      state: health?.state ?? null,
+      state_reason: health?.reason ?? null,
+      ...backlogFields(s),
+    };
+  }
+
+  /** Dead letters, newest first, in their wire shape. */
+  async deadLetterViews(query: DeadLetterQueryDto): Promise<Record<string, unknown>[]> {
+    const rows = await this.deadLetters({
+      limit: query.limit,
+      beforeId: query.before,
+      topic: query.type,
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.topic,
+      record_id: row.recordId,
+      attempts: row.attempts,
+      created_at: row.createdAt,
+      dead_at: row.deadAt,
+      reason: row.reason,
+      payload: row.payload,
+    }));
+  }
+
+  /** Replays what the request selects: exactly one of ids, type or all. */
+  async replayRequested(body: ReplayRequestDto): Promise<{ replayed: number }> {
+    const selectors = [body.ids !== undefined, body.type !== undefined, body.all === true];
+    if (selectors.filter(Boolean).length !== 1) {
+      throw new BadRequestException(
+        errorBody(400, 'Give exactly one of ids, type or all: true', [
+          { field: 'ids|type|all', errors: ['exactly one selector is required'] },
+        ]),
+      );
+    }
+    const replayed = await this.replay({ ids: body.ids, topic: body.type, all: body.all });
+    return { replayed };
   }
 
   /** Forwarding's part of `/health` (see DeliveryChannel.healthSummary). */

@@ -7,6 +7,7 @@ import {
   UrlSetting,
 } from '@app/platform';
 import { ArrayMinSize, IsString, Matches } from 'class-validator';
+import { defaultDashboardDir } from '../dashboard/dashboard-dir';
 
 /** Every setting of the Mentor service, read once from the environment and validated. */
 export class MentorConfig extends BaseConfig {
@@ -55,9 +56,17 @@ export class MentorConfig extends BaseConfig {
   @IntSetting(1)
   LOGIN_MAX_FAILURES_PER_USER: number = 5;
 
+  /** The built web dashboard, served at `/` (made by `npm run build`). */
+  @IsString()
+  DASHBOARD_DIR: string = defaultDashboardDir();
+
   /** A device counts as online when it was seen within this window. */
   @DurationSetting('120 or 2m', 1000)
   ONLINE_WINDOW: number = 120_000;
+
+  /** How often online state changes (a device falling silent) are announced on `/events`. */
+  @DurationSetting('10s', 100)
+  PRESENCE_CHECK_INTERVAL: number = 10_000;
 
   /** The Devices service, for the pull path (`POST /sync`); unset = push only. */
   @UrlSetting()
@@ -73,6 +82,10 @@ export class MentorConfig extends BaseConfig {
 
   @DurationSetting('10s', 100)
   SYNC_TIMEOUT: number = 10_000;
+
+  /** Timeout of one read or replay request the forwarding view sends to Devices. */
+  @DurationSetting('5s', 100)
+  DEVICES_REQUEST_TIMEOUT: number = 5_000;
 
   /** Forwarded batches are larger than device requests. */
   @IntSetting(1024)

@@ -18,6 +18,19 @@ export interface DeviceView {
     memory_total: number | null;
   } | null;
   open_alerts: Record<string, number>;
+  /** Only when the list asks for it (`sparkline=`). */
+  sparkline?: Sparkline;
+}
+
+/**
+ * A device's recent CPU and memory: `cpu.length` buckets of `step_seconds` from `from`, oldest
+ * first; per bucket the mean CPU % and the mean memory used in % of the total, null without data.
+ */
+export interface Sparkline {
+  from: string;
+  step_seconds: number;
+  cpu: (number | null)[];
+  mem: (number | null)[];
 }
 
 export function toDeviceView(row: Record<string, unknown>): DeviceView {

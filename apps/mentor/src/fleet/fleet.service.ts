@@ -1,11 +1,23 @@
-import type { DeviceListQueryDto } from '@app/contracts';
+import { SPARKLINE_WINDOW_MS, type DeviceListQueryDto } from '@app/contracts';
 import { SqlPool, prepared } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import { SqlFilter } from '../common/sql-filter';
 import { MentorConfig } from '../config/mentor.config';
 import { deviceNotFound } from './device-not-found';
 import { toDeviceView, type DeviceView } from './device-view';
-import { ALERTS_BY_LEVEL, BUSIEST, DEVICE_ORDER, deviceViewSql, FLEET_SUMMARY } from './fleet.sql';
+import {
+  ALERTS_BY_LEVEL,
+  BUSIEST,
+  DEVICE_ORDER,
+  deviceViewSql,
+  FLEET_SUMMARY,
+  RATE_MINUTES,
+  RECENT_SAMPLES,
+  SPARKLINES,
+} from './fleet.sql';
+
+const oneDecimal = (value: number | null): number | null =>
+  value === null ? null : Math.round(value * 10) / 10;
 
 @Injectable()
 export class FleetService {
@@ -38,7 +50,48 @@ export class FleetService {
     const { rows } = await this.pool.query(
       prepared(`${deviceViewSql(page)} ${DEVICE_ORDER}`, filter.params),
     );
-    return rows.map(toDeviceView);
+    const devices = rows.map(toDeviceView);
+    if (query.sparkline) await this.addSparklines(devices, query.sparkline, query.sparkline_points);
+    return devices;
+  }
+
+  /**
+   * Each device's CPU and memory over the last `window`, in `points` buckets aligned to the
+   * epoch (so a refetch gives the same buckets), the last one holding the current time. Compact
+   * arrays: a page of 1,000 devices stays a few hundred kilobytes.
+   */
+  private async addSparklines(
+    devices: DeviceView[],
+    window: keyof typeof SPARKLINE_WINDOW_MS,
+    points: number,
+  ): Promise<void> {
+    const stepMs = SPARKLINE_WINDOW_MS[window] / points;
+    const end = (Math.floor(Date.now() / stepMs) + 1) * stepMs;
+    const from = new Date(end - points * stepMs).toISOString();
+    const { rows } = await this.pool.query<{
+      deviceid: string;
+      i: number;
+      cpu: number | null;
+      mem: number | null;
+    }>(
+      prepared(SPARKLINES, [
+        devices.map((d) => d.deviceid),
+        stepMs,
+        from,
+        new Date(end).toISOString(),
+      ]),
+    );
+    const empty = (): (number | null)[] => new Array<number | null>(points).fill(null);
+    for (const device of devices) {
+      device.sparkline = { from, step_seconds: stepMs / 1000, cpu: empty(), mem: empty() };
+    }
+    const byId = new Map(devices.map((d) => [d.deviceid, d.sparkline!]));
+    for (const row of rows) {
+      const line = byId.get(row.deviceid);
+      if (!line || row.i < 0 || row.i >= points) continue;
+      line.cpu[row.i] = oneDecimal(row.cpu);
+      line.mem[row.i] = oneDecimal(row.mem);
+    }
   }
 
   async get(deviceid: string): Promise<DeviceView> {
@@ -61,14 +114,24 @@ export class FleetService {
 
   async summary(): Promise<Record<string, unknown>> {
     const window = this.config.ONLINE_WINDOW;
-    const [devices, alerts, busiest] = await Promise.all([
+    const [devices, alerts, busiest, recent] = await Promise.all([
       this.pool.query<{ total: number; online: number }>(FLEET_SUMMARY, [window]),
       this.pool.query<{ level: string; n: number }>(ALERTS_BY_LEVEL),
       this.pool.query(BUSIEST, [window, 5]),
+      this.pool.query<{ samples: string; since: Date; until: Date }>(
+        prepared(RECENT_SAMPLES, [RATE_MINUTES]),
+      ),
     ]);
     const { total, online } = devices.rows[0];
+    const { samples, since, until } = recent.rows[0];
     return {
       devices: { total, online, offline: total - online },
+      telemetry_rate: {
+        metrics_per_second: oneDecimal(Number(samples) / (RATE_MINUTES * 60)),
+        samples: Number(samples),
+        since,
+        until,
+      },
       open_alerts_by_level: Object.fromEntries(
         ['info', 'warning', 'error', 'critical'].map((level) => [
           level,

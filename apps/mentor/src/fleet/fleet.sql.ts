@@ -36,3 +36,41 @@ export const BUSIEST = `
   WHERE last_seen_at > now() - $1::float8 * interval '1 millisecond' AND latest_cpu_usage IS NOT NULL
   ORDER BY latest_cpu_usage DESC, deviceid
   LIMIT $2`;
+
+/** The telemetry rate is measured over this many whole minutes before the current one. */
+export const RATE_MINUTES = 5;
+
+/**
+ * Metric samples timestamped in the last RATE_MINUTES whole minutes ($1), from the per-minute
+ * rollups: one short index range per device on their (deviceid, ts) key, where a scan of the
+ * rollups by time alone would read every device's history.
+ */
+export const RECENT_SAMPLES = `
+  SELECT coalesce(sum(r.samples), 0)::int8 AS samples,
+         date_trunc('minute', now()) - $1::int * interval '1 minute' AS since,
+         date_trunc('minute', now()) AS until
+    FROM devices d
+    CROSS JOIN LATERAL (
+      SELECT samples FROM metric_rollups r
+       WHERE r.deviceid = d.deviceid
+         AND r.ts >= date_trunc('minute', now()) - $1::int * interval '1 minute'
+         AND r.ts < date_trunc('minute', now())
+    ) r`;
+
+/**
+ * Sparklines of the devices $1 (text[]): the per-minute rollups of `[$3, $4)` in buckets of $2
+ * ms from $3, as (device, bucket index, mean CPU, mean memory used in % of the largest total).
+ * One small index range per device, aggregated in memory; empty buckets give no row.
+ */
+export const SPARKLINES = `
+  SELECT d.deviceid, b.i, b.cpu, b.mem
+    FROM unnest($1::text[]) AS d(deviceid)
+   CROSS JOIN LATERAL (
+     SELECT floor((date_part('epoch', r.ts) - date_part('epoch', $3::timestamptz)) * 1000 / $2::float8)::int AS i,
+            sum(r.cpu_usage_sum) / nullif(sum(r.cpu_usage_n), 0) AS cpu,
+            100 * (sum(r.memory_used_sum) / nullif(sum(r.memory_used_n), 0))
+                / nullif(max(r.memory_total_max), 0) AS mem
+       FROM metric_rollups r
+      WHERE r.deviceid = d.deviceid AND r.ts >= $3::timestamptz AND r.ts < $4::timestamptz
+      GROUP BY 1
+   ) b`;

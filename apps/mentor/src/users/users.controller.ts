@@ -1,4 +1,4 @@
-import { CreateUserDto, USERNAME_PATTERN, UserDto } from '@app/contracts';
+import { CreateUserDto, UpdateUserDto, USERNAME_PATTERN, UserDto } from '@app/contracts';
 import { errorBody } from '@app/platform';
 import {
   BadRequestException,
@@ -8,6 +8,7 @@ import {
   Get,
   HttpCode,
   Param,
+  Patch,
   Post,
 } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
@@ -37,14 +38,24 @@ export class UsersController {
     return view(await this.users.create(dto.username, dto.password, dto.role));
   }
 
+  /** Changes a user's role; the last admin cannot be made a viewer (409). */
+  @Patch(':username')
+  async update(@Param('username') username: string, @Body() dto: UpdateUserDto): Promise<UserDto> {
+    return view(await this.users.setRole(checkedUsername(username), dto.role));
+  }
+
   @Delete(':username')
   @HttpCode(204)
   async delete(@Param('username') username: string): Promise<void> {
-    if (!USERNAME_PATTERN.test(username)) {
-      throw new BadRequestException(
-        errorBody(400, 'username must be 1-64 characters of A-Z a-z 0-9 . _ -'),
-      );
-    }
-    await this.users.delete(username);
+    await this.users.delete(checkedUsername(username));
   }
+}
+
+function checkedUsername(username: string): string {
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new BadRequestException(
+      errorBody(400, 'username must be 1-64 characters of A-Z a-z 0-9 . _ -'),
+    );
+  }
+  return username;
 }

@@ -144,23 +144,48 @@ export class UsersService implements OnApplicationBootstrap {
 
   /** Deletes a user and (by cascade) their sessions; the last admin cannot be deleted. */
   async delete(username: string): Promise<void> {
+    await this.changeUser(username, 'deleted', async (users, target) => {
+      // Sessions go with the user (ON DELETE CASCADE).
+      await users.delete({ id: target.id });
+      return target;
+    });
+  }
+
+  /** Gives a user another role; the last admin cannot become a viewer. Takes effect at once. */
+  async setRole(username: string, role: UserRole): Promise<UserEntity> {
+    const losesAdmin = role === 'admin' ? undefined : 'made a viewer';
+    return this.changeUser(username, losesAdmin, async (users, target) => {
+      if (target.role === role) return target;
+      await users.update({ id: target.id }, { role, updated_at: () => 'now()' });
+      return { ...target, role };
+    });
+  }
+
+  /**
+   * Runs `change` on a user in a transaction; when it would take away an admin (`losesAdmin`
+   * names how), it is refused with a 409 unless another admin remains.
+   */
+  private async changeUser(
+    username: string,
+    losesAdmin: string | undefined,
+    change: (users: Repository<UserEntity>, target: UserEntity) => Promise<UserEntity>,
+  ): Promise<UserEntity> {
     const name = username.toLowerCase();
-    await this.users.manager.transaction(async (manager) => {
+    return this.users.manager.transaction(async (manager) => {
       const users = manager.getRepository(UserEntity);
       const target = await users.findOneBy({ username: name });
       if (!target) throw new NotFoundException(errorBody(404, `User ${name} not found`));
-      if (target.role === 'admin') {
-        // Every admin row locked: two admins deleting each other at once must not both succeed.
+      if (losesAdmin && target.role === 'admin') {
+        // Every admin row locked: two admins removing each other at once must not both succeed.
         const admins = await users.find({
           where: { role: 'admin' },
           lock: { mode: 'pessimistic_write' },
         });
         if (admins.length <= 1) {
-          throw new ConflictException(errorBody(409, 'The last admin cannot be deleted'));
+          throw new ConflictException(errorBody(409, `The last admin cannot be ${losesAdmin}`));
         }
       }
-      // Sessions go with the user (ON DELETE CASCADE).
-      await users.delete({ id: target.id });
+      return change(users, target);
     });
   }
 }

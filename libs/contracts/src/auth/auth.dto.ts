@@ -72,6 +72,13 @@ export class CreateUserDto {
   role: UserRole;
 }
 
+/** A change to a user: their role (an admin's action). */
+export class UpdateUserDto {
+  @ApiProperty({ enum: USER_ROLES })
+  @IsIn(USER_ROLES)
+  role: UserRole;
+}
+
 export class UserDto {
   @ApiProperty()
   username: string;

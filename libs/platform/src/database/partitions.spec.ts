@@ -4,15 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { convertToPartitioned, convertToPlain } from './partition-migration';
 import {
-  ensureDailyPartitions,
-  listPartitions,
-  maintainPartitions,
   partitionName,
   premadeDays,
   retentionCutoff,
   type PartitionedTable,
   type PartitionPolicy,
-} from './partitions';
+} from './partition-layout';
+import { ensureDailyPartitions, listPartitions } from './partitions';
+import { maintainPartitions } from './partition-maintainer';
 
 const DAY = 86_400_000;
 /** A fixed "now", so the spec does not depend on the day it runs. */

@@ -1,5 +1,9 @@
 import type { BaseConfig } from '../config/base.config';
-import type { PartitionedTable, PartitionPolicy, RetentionCompanion } from '../database/partitions';
+import type {
+  PartitionedTable,
+  PartitionPolicy,
+  RetentionCompanion,
+} from '../database/partition-layout';
 
 export const PARTITION_MAINTENANCE = Symbol('PARTITION_MAINTENANCE');
 

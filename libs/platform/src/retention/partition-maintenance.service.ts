@@ -6,7 +6,8 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { SqlPool } from '../database/sql-pool';
-import { maintainPartitions, type MaintenanceReport } from '../database/partitions';
+import { type MaintenanceReport } from '../database/partition-layout';
+import { maintainPartitions } from '../database/partition-maintainer';
 import { PeriodicTask } from '../jobs/periodic-task';
 import { MetricsService } from '../metrics/metrics.service';
 import {

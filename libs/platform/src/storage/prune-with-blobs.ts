@@ -1,4 +1,4 @@
-import type { SqlClient } from '../database/partitions';
+import type { SqlClient } from '../database/partition-layout';
 import { blobKey, type BlobStore } from './blob-store';
 
 /**
