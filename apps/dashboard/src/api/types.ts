@@ -21,8 +21,16 @@ export interface Device {
     memory_total: number | null;
   } | null;
   open_alerts: Partial<Record<AlertLevel, number>>;
-  /** With `sparkline=` on the list: bucket means, oldest first (mem as % of the total). */
-  sparkline?: { t: string; cpu: number | null; mem: number | null }[];
+  /**
+   * With `sparkline=` on the list: equal buckets from `from`, oldest first, the mean CPU % and
+   * memory used as % of the total in each (null: no samples).
+   */
+  sparkline?: {
+    from: string;
+    step_seconds: number;
+    cpu: (number | null)[];
+    mem: (number | null)[];
+  };
 }
 
 /** One downsampled bucket of `GET /devices/{id}/metrics?points=`. */

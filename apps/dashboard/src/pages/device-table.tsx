@@ -62,7 +62,7 @@ export function DeviceTable({ devices }: { devices: Device[] }) {
           )}
           {rows.map((device) => {
             const online = device.online;
-            const spark = device.sparkline;
+            const spark = Array.isArray(device.sparkline?.cpu) ? device.sparkline : undefined;
             const mem = memoryPercent(device);
             return (
               <tr
@@ -89,7 +89,7 @@ export function DeviceTable({ devices }: { devices: Device[] }) {
                 </td>
                 <td>
                   {spark ? (
-                    <Sparkline values={spark.map((p) => p.cpu)} max={100} label="CPU trend" />
+                    <Sparkline values={spark.cpu} max={100} label="CPU trend" />
                   ) : (
                     <span className="muted small">—</span>
                   )}
@@ -100,7 +100,7 @@ export function DeviceTable({ devices }: { devices: Device[] }) {
                 <td>
                   {spark ? (
                     <Sparkline
-                      values={spark.map((p) => p.mem)}
+                      values={spark.mem}
                       max={100}
                       label="Memory trend"
                       className="spark mem"
