@@ -12,7 +12,6 @@ import {
   signIn,
   type ConsoleEntry,
 } from './support/browser';
-import { openDashboard } from './support/dashboard-server';
 
 const DEVICE = 'dash-laptop-1';
 const VIEWER = 'viewer.dana';
@@ -24,7 +23,6 @@ const VIEWER_PASSWORD = 'viewer-password-0123';
  */
 describe('web dashboard', () => {
   let stack: Stack;
-  let dashboard: { base: string; stop: () => Promise<void> } | undefined;
   let base: string;
   let browser: Browser;
   let context: BrowserContext;
@@ -75,8 +73,8 @@ describe('web dashboard', () => {
   beforeAll(async () => {
     stack = await Stack.start('dashboard');
     await stack.setUp(async () => {
-      dashboard = await openDashboard(stack.mentor!.url);
-      base = dashboard.base;
+      // The Mentor serves the built dashboard at / (dist/dashboard).
+      base = stack.mentor!.url;
       browser = await launchChromium();
       ({ context, page, errors } = await openPage(browser));
     });
@@ -85,7 +83,6 @@ describe('web dashboard', () => {
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await dashboard?.stop();
     await stack?.close();
   });
 

@@ -7,14 +7,12 @@ import { waitFor } from '@app/testing/wait-for';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, loaded, openPage, signIn, type ConsoleEntry } from './support/browser';
-import { openDashboard } from './support/dashboard-server';
 
 const DEVICE = 'dash-desk-2';
 
 /** The device page's other panels and the users page, in real Chromium on the real services. */
 describe('web dashboard details', () => {
   let stack: Stack;
-  let dashboard: { base: string; stop: () => Promise<void> } | undefined;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -107,10 +105,9 @@ describe('web dashboard details', () => {
           message: `the mentor to hold the device's ${path}`,
         });
       }
-      dashboard = await openDashboard(stack.mentor!.url);
       browser = await launchChromium();
       ({ context, page, errors } = await openPage(browser));
-      await page.goto(`${dashboard.base}/`);
+      await page.goto(`${stack.mentor!.url}/`);
       await signIn(page, 'admin', TEST_ADMIN_PASSWORD);
     });
   });
@@ -118,7 +115,6 @@ describe('web dashboard details', () => {
   afterAll(async () => {
     await context?.close();
     await browser?.close();
-    await dashboard?.stop();
     await stack?.close();
   });
 
@@ -134,7 +130,7 @@ describe('web dashboard details', () => {
     page.locator('[data-panel="processes"] tbody tr td:first-child').allTextContents();
 
   it('sorts and filters the process table', async () => {
-    await page.goto(`${dashboard!.base}/devices/${DEVICE}?tab=processes`);
+    await page.goto(`${stack.mentor!.url}/devices/${DEVICE}?tab=processes`);
     await page.locator('[data-panel="processes"][data-loaded="true"]').waitFor();
     assert.deepEqual(await processNames(), ['chrome', 'postgres', 'sshd']);
     await page.getByRole('button', { name: /^Memory/ }).click();
@@ -226,7 +222,7 @@ describe('web dashboard details', () => {
   });
 
   it('renews the session silently, and after it ends signs in again and returns', async () => {
-    const here = `${dashboard!.base}/devices/${DEVICE}?tab=processes`;
+    const here = `${stack.mentor!.url}/devices/${DEVICE}?tab=processes`;
     await page.goto(here);
     await page.locator('[data-panel="processes"][data-loaded="true"]').waitFor();
     const stored = (): Promise<string | null> =>
