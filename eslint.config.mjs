@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['dist/**', '.dist-*/**', 'node_modules/**', '.data/**', 'eslint.config.mjs'] },
@@ -28,6 +29,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       'no-console': 'off',
     },
+  },
+  // The web dashboard (its own tsconfig, found by the project service): the rules of hooks.
+  {
+    files: ['apps/dashboard/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
   },
   // Plain JavaScript run before anything is compiled (the build itself): no type information.
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },

@@ -2,8 +2,10 @@
  * `npm run build`: compiles the TypeScript sources into a new folder and swaps it in atomically.
  *
  * - Each build goes to `.dist-<fingerprint>` (a hash of every source file tsc reads, the
- *   tsconfig files, the lockfile and this script); `dist` is a symbolic link to the current one,
- *   replaced with one rename. A process that is running keeps loading its files (Node resolves
+ *   dashboard's sources and config, the tsconfig files, the lockfile and this script); `dist`
+ *   is a symbolic link to the current one, replaced with one rename.
+ * - The services are compiled by tsc; the web dashboard (apps/dashboard, its own tsconfig) is
+ *   type-checked and bundled by Vite into `<build>/dashboard/`, for the Mentor to serve. A process that is running keeps loading its files (Node resolves
  *   them to the real folder) while another build lands beside it.
  * - With nothing changed the build is found already made and the compile is skipped.
  * - Builds run one at a time (a lock file); a second `npm run build` waits and then finds the
@@ -29,12 +31,27 @@ const CONFIG = path.join(ROOT, 'tsconfig.build.json');
 const PREFIX = '.dist-';
 const LOCK = path.join(ROOT, '.dist.lock');
 const LOCK_DEADLINE_MS = 10 * 60_000;
+const DASHBOARD = path.join(ROOT, 'apps', 'dashboard');
+/** The dashboard's e2e specs are compiled with the services (root tsconfig), not bundled. */
+const DASHBOARD_SKIP = new Set(['test', 'node_modules']);
 
 function log(line) {
   process.stderr.write(`build: ${line}\n`);
 }
 
-/** What tsc reads from the repository, and everything else that changes its output. */
+/** Every file of the dashboard that Vite or its type check reads (all but its tests). */
+function dashboardFiles(dir = DASHBOARD) {
+  const found = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (dir === DASHBOARD && DASHBOARD_SKIP.has(entry.name)) continue;
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...dashboardFiles(file));
+    else found.push(file);
+  }
+  return found;
+}
+
+/** What tsc and Vite read from the repository, and everything else that changes the output. */
 function inputFiles() {
   const host = {
     ...ts.sys,
@@ -45,6 +62,7 @@ function inputFiles() {
   const parsed = ts.getParsedCommandLineOfConfigFile(CONFIG, {}, host);
   return [
     ...parsed.fileNames,
+    ...dashboardFiles(),
     CONFIG,
     path.join(ROOT, 'tsconfig.json'),
     path.join(ROOT, 'package-lock.json'),
@@ -73,9 +91,9 @@ function currentBuild() {
   }
 }
 
-function run(command, args) {
+function run(command, args, cwd = ROOT) {
   const result = spawnSync(process.execPath, [command, ...args], {
-    cwd: ROOT,
+    cwd,
     stdio: 'inherit',
   });
   if (result.status !== 0) {
@@ -92,11 +110,19 @@ function compile(target) {
       path.join(path.dirname(require.resolve('tsc-alias/package.json')), 'dist', 'bin', 'index.js'),
       ['-p', CONFIG, '--outDir', tmp],
     );
+    buildDashboard(path.join(tmp, 'dashboard'));
     fs.renameSync(tmp, target);
   } catch (error) {
     fs.rmSync(tmp, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Type-checks the dashboard (Vite only strips types) and bundles it into `outDir`. */
+function buildDashboard(outDir) {
+  run(require.resolve('typescript/bin/tsc'), ['-p', path.join(DASHBOARD, 'tsconfig.json')]);
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  run(vite, ['build', '--logLevel', 'warn', '--outDir', outDir, '--emptyOutDir'], DASHBOARD);
 }
 
 /** Points `dist` at the build with one rename, so no reader ever finds it missing. */
