@@ -176,6 +176,17 @@ describe('web dashboard', () => {
   it('sends a command and shows its result once the device answers', async () => {
     await page.getByRole('tab', { name: 'Commands' }).click();
     await page.locator('[data-panel="commands"][data-loaded="true"]').waitFor();
+    // The console offers what this Mentor's COMMAND_ALLOWLIST accepts (GET /commands/allowed).
+    const allowed = await request<{ commands: string[] }>(
+      'GET',
+      `${stack.mentor!.url}/commands/allowed`,
+      { headers: await stack.asAdmin() },
+    );
+    await page.locator('#allowed-commands option').first().waitFor({ state: 'attached' });
+    const offered = await page
+      .locator('#allowed-commands option')
+      .evaluateAll((options) => options.map((option) => option.getAttribute('value')));
+    assert.deepEqual(offered, allowed.body.commands);
     await page.fill('input[name="command"]', 'get_info');
     await page.getByRole('button', { name: 'Send' }).click();
     const row = page.locator('[data-command]', { hasText: 'get_info' });

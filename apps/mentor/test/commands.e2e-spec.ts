@@ -81,13 +81,23 @@ async function pollFor(stack: Stack, deviceid: string, commandid: string): Promi
   });
 }
 
+/** This Mentor's allow-list: the default one without `restart`. */
+const ALLOWED = [
+  'get_info',
+  'status',
+  'get_processes',
+  'get_logs',
+  'restart_service',
+  'screenshot',
+];
+
 describe('Remote commands, mentor to device and back', () => {
   let stack: Stack;
 
   beforeAll(async () => {
     stack = await Stack.start('commands', {
       devicesEnv: { COMMAND_SWEEP_INTERVAL: '500ms' },
-      mentorEnv: { COMMAND_SWEEP_INTERVAL: '500ms' },
+      mentorEnv: { COMMAND_SWEEP_INTERVAL: '500ms', COMMAND_ALLOWLIST: ALLOWED.join(',') },
     });
     await stack.registerDevice(AGENT);
     await stack.registerDevice(OTHER);
@@ -226,6 +236,32 @@ describe('Remote commands, mentor to device and back', () => {
     assert.equal(read.status, 200);
     const anonymous = await request('GET', `${stack.mentor!.url}/devices/${AGENT}/commands`);
     assert.equal(anonymous.status, 401);
+  });
+
+  it('tells any signed-in user which commands this Mentor accepts, and refuses the rest', async () => {
+    const headers = await stack.asAdmin();
+    await request('POST', `${stack.mentor!.url}/users`, {
+      body: { username: 'reader', password: 'reader-password-123', role: 'viewer' },
+      headers,
+    });
+    const viewer = bearer(
+      (await login(stack.mentor!.url, 'reader', 'reader-password-123')).access_token,
+    );
+    const allowed = await request<{ commands: string[] }>(
+      'GET',
+      `${stack.mentor!.url}/commands/allowed`,
+      { headers: viewer },
+    );
+    assert.equal(allowed.status, 200);
+    assert.deepEqual(allowed.body.commands, ALLOWED);
+    const anonymous = await request('GET', `${stack.mentor!.url}/commands/allowed`);
+    assert.equal(anonymous.status, 401);
+    // `restart` is in the default list but not in this Mentor's.
+    const restart = await request('POST', `${stack.mentor!.url}/devices/${AGENT}/commands`, {
+      body: { command_text: 'restart' },
+      headers,
+    });
+    assert.equal(restart.status, 400);
   });
 
   it('answers 404 for an unknown command, 403 for another device’s command, 409 out of order', async () => {

@@ -7,16 +7,6 @@ import { useLiveEvent } from '../live/use-live';
 import { useResource } from '../lib/use-resource';
 import { useIsAdmin } from '../lib/use-session';
 
-/** The Mentor's default COMMAND_ALLOWLIST; the Mentor decides, these are offered. */
-export const OFFERED_COMMANDS = [
-  'get_info',
-  'status',
-  'restart',
-  'get_processes',
-  'get_logs',
-  'restart_service',
-  'screenshot',
-];
 const FINISHED = new Set(['completed', 'failed', 'expired']);
 
 function CommandRow({ command }: { command: Command }) {
@@ -44,6 +34,11 @@ export function CommandsPanel({ deviceid }: { deviceid: string }) {
   const admin = useIsAdmin();
   const base = `/devices/${encodeURIComponent(deviceid)}/commands`;
   const commands = useResource((signal) => api<Command[]>(base, { signal }), deviceid);
+  // What this Mentor's COMMAND_ALLOWLIST accepts, offered as suggestions; it still decides.
+  const allowed = useResource(
+    (signal) => api<{ commands: string[] }>('/commands/allowed', { signal }),
+    'allowed',
+  );
   const [text, setText] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -105,7 +100,7 @@ export function CommandsPanel({ deviceid }: { deviceid: string }) {
             />
           </label>
           <datalist id="allowed-commands">
-            {OFFERED_COMMANDS.map((c) => (
+            {(allowed.data?.commands ?? []).map((c) => (
               <option key={c} value={c} />
             ))}
           </datalist>
