@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NODE_ARGS } from '@app/platform/runtime/service-node-args';
 import { freePort } from './free-port';
+import { listensOn } from './listening-process';
 import { compiledFile } from './repo-root';
 import { waitFor } from './wait-for';
 
@@ -88,13 +89,6 @@ export class ServiceProcess {
     await exited;
   }
 
-  /** Whether this launch's output (from `from` on) has the line logged once listen succeeded. */
-  private listeningLogged(from: number): boolean {
-    return new RegExp(`listening on http://[^\\s"]+:${this.port}(?![0-9])`).test(
-      this.output.slice(from).join(''),
-    );
-  }
-
   private exited(): Promise<void> {
     return new Promise((resolve) => {
       if (!this.running) return resolve();
@@ -121,7 +115,6 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    const launchedAt = this.output.length;
     child.stdout.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
     child.on('exit', (code, signal) => {
@@ -131,9 +124,8 @@ export class ServiceProcess {
     await waitFor(
       async () => {
         if (!this.running) throw new Error(`${this.name} exited early:\n${this.logs.slice(-3000)}`);
-        // Another process on the port would answer the probe too; only this child's own
-        // "listening" line (logged after its listen succeeded) says the answer is ours.
-        if (!this.listeningLogged(launchedAt)) return false;
+        // Another process on the port would answer the probe too: the socket must be ours.
+        if (listensOn(child.pid!, this.port) === false) return false;
         const response = await fetch(`${this.url}/health/ready`);
         return response.status === 200;
       },

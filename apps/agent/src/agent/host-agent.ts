@@ -98,8 +98,11 @@ export class HostAgent {
     }, this.options.intervalMs);
   }
 
-  /** Queues the stop, gives the sender a moment to deliver it, then closes the queue. */
-  async stop(graceMs = 3000): Promise<void> {
+  /**
+   * Queues the stop, lets the sender deliver what is queued (unless a send fails, or for at most
+   * `graceMs`, inside the unit file's stop timeout), then closes the queue.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     clearInterval(this.timer);
     await this.ticking;
     await this.poller?.stop();

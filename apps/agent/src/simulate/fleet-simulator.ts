@@ -17,6 +17,9 @@ const GROUPS = 10;
  * `--simulate N`: N synthetic devices, each enrolled with its own token, their readings going
  * through one disk queue and the same sender as the real agent, with a progress line.
  */
+/** The longest the simulator waits at its end for queued readings to go out. */
+const DRAIN_CAP_MS = 120_000;
+
 export class FleetSimulator {
   readonly devices: SyntheticDevice[];
   private readonly queue: DiskQueue;
@@ -92,8 +95,8 @@ export class FleetSimulator {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    // What was read before the stop is sent, as far as the server lets within a moment.
-    await this.sender.drained(5000);
+    // What was read before the stop is sent, unless the server fails or is far too slow.
+    await this.sender.drained(DRAIN_CAP_MS);
     await this.sender.stop();
     this.progress.stop();
     if (this.sender.stats.lastError)

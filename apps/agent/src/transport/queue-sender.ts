@@ -70,10 +70,17 @@ export class QueueSender {
     await this.loop;
   }
 
-  /** Waits until the queue is empty or `timeoutMs` passes; true when empty. */
-  async drained(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.queue.size > 0 && Date.now() < deadline) {
+  /**
+   * Waits until the queue is empty, a send fails or every queued device is waiting out a
+   * backoff (what is left stays queued on disk for the next start), or `capMs` passes; true
+   * when empty. A slow server is waited for, a failing one is not.
+   */
+  async drained(capMs: number): Promise<boolean> {
+    const deadline = Date.now() + capMs;
+    const errorsBefore = this.stats.errors;
+    while (this.queue.size > 0 && Date.now() < deadline && this.stats.errors === errorsBefore) {
+      const now = Date.now();
+      if (this.queue.lanes().every((lane) => this.retryAt(lane.deviceid) > now)) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return this.queue.size === 0;
