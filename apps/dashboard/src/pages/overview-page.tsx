@@ -13,7 +13,12 @@ const REFRESH_GAP_MS = 5_000;
 function telemetryRate(rate: FleetSummary['telemetry_rate']): string | null {
   // Older Mentors do not report it.
   if (!rate || typeof rate.metrics_per_second !== 'number') return null;
-  return `${rate.metrics_per_second.toLocaleString(undefined, { maximumFractionDigits: 1 })} /s`;
+  const perSecond = rate.metrics_per_second;
+  // A small fleet sends less than one sample a second: per minute reads better than "0 /s".
+  if (perSecond > 0 && perSecond < 1) {
+    return `${(perSecond * 60).toLocaleString(undefined, { maximumFractionDigits: 1 })} /min`;
+  }
+  return `${perSecond.toLocaleString(undefined, { maximumFractionDigits: 1 })} /s`;
 }
 
 export function OverviewPage() {
@@ -80,7 +85,7 @@ export function OverviewPage() {
           <div className="label">Telemetry rate</div>
           <div className="value">{rate ?? '—'}</div>
           <div className="small muted">
-            {rate ? 'metric samples per second, last 5 min' : 'not reported by this Mentor'}
+            {rate ? 'metric samples, average of the last 5 min' : 'not reported by this Mentor'}
           </div>
         </div>
       </div>
