@@ -91,8 +91,12 @@ export class WebhookEvents {
     return this.channel.replay({ topic: endpointId });
   }
 
-  /** After the producer's commit: the relay sends at once (if anyone wants `type`). */
+  /**
+   * After the producer's commit: the relay sends at once (if anyone wants `type`). Not while
+   * ingest queues: the relay's poll finds the events then, and ingest keeps its commits.
+   */
   kick(type?: WebhookEventType): void {
+    if (this.pacer.busy) return;
     if (type === undefined || this.subscribed(type)) this.channel.kick();
   }
 }
