@@ -8,7 +8,7 @@ const SAMPLE_MS = 250;
 /** How long ingest counts as saturated after a write found requests queued behind it. */
 const BACKLOG_HOLD_MS = 500;
 /** While busy: one event at a time per endpoint, and this pause after each. */
-const BUSY_PAUSE_MS = 50;
+const BUSY_PAUSE_MS = 250;
 const IDLE_LANES = 8;
 
 /**
