@@ -11,6 +11,7 @@ import { PartitionedTelemetry1764300000000 } from './migrations/1764300000000-pa
 import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bundles';
 import { TelemetryWithoutRowKey1764500000000 } from './migrations/1764500000000-telemetry-without-row-key';
 import { OutboxPayloadText1764600000000 } from './migrations/1764600000000-outbox-payload-text';
+import { WebhookEventDataText1764800000000 } from './migrations/1764800000000-webhook-event-data-text';
 import { Webhooks1764750000000 } from './migrations/1764750000000-webhooks';
 import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
 
@@ -47,6 +48,7 @@ export function devicesDataSourceOptions(
       TelemetryWithoutRowKey1764500000000,
       OutboxPayloadText1764600000000,
       Webhooks1764750000000,
+      WebhookEventDataText1764800000000,
     ],
   });
 }

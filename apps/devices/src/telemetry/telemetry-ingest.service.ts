@@ -142,7 +142,11 @@ export class TelemetryIngestService {
     });
     const target = this.forwarding.outboxTarget(kind);
     // Nobody subscribed: nothing of webhooks in the statement (see WebhookSubscriptions).
-    const events = this.webhooks.telemetryEvents(TELEMETRY_EVENT[kind], jobs);
+    const events = this.webhooks.telemetryEvents(
+      TELEMETRY_EVENT[kind],
+      jobs,
+      this.committers[kind].queued,
+    );
     const values: unknown[] = [Buffer.from(events?.doc ?? JSON.stringify(unique))];
     if (target) {
       values.push(target.channel, target.topic, requestIds, this.config.FORWARD_BATCH_SIZE);

@@ -1,6 +1,7 @@
 import type { DeliveryChannelDefinition } from '@app/delivery';
 import { DevicesConfig } from '../config/devices.config';
 import { WEBHOOK_CHANNEL } from './webhook-event-types';
+import { WebhookPacerModule } from './webhook-pacer.module';
 import { WebhookTransport } from './webhook-transport';
 
 /**
@@ -10,6 +11,7 @@ import { WebhookTransport } from './webhook-transport';
 export const webhookChannel: DeliveryChannelDefinition = {
   channel: WEBHOOK_CHANNEL,
   transport: WebhookTransport,
+  imports: [WebhookPacerModule],
   inject: [DevicesConfig],
   settings: (config: DevicesConfig) => ({
     timeoutMs: config.WEBHOOK_TIMEOUT,

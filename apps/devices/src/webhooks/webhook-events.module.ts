@@ -2,6 +2,7 @@ import { DeliveryModule } from '@app/delivery';
 import { Module } from '@nestjs/common';
 import { webhookChannel } from './webhook-channel';
 import { WebhookEvents } from './webhook-events.service';
+import { WebhookPacerModule } from './webhook-pacer.module';
 import { WebhookSubscriptions } from './webhook-subscriptions.service';
 
 /**
@@ -9,7 +10,7 @@ import { WebhookSubscriptions } from './webhook-subscriptions.service';
  * screenshots and commands) and the delivery channel that sends them.
  */
 @Module({
-  imports: [DeliveryModule.forChannel(webhookChannel)],
+  imports: [DeliveryModule.forChannel(webhookChannel), WebhookPacerModule],
   providers: [WebhookSubscriptions, WebhookEvents],
   exports: [WebhookSubscriptions, WebhookEvents],
 })

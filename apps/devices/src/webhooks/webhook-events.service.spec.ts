@@ -1,24 +1,37 @@
 import assert from 'node:assert/strict';
 import { telemetryEventValues } from './webhook-events.service';
 
-const record = (id: string, deviceid: string) => ({ id, deviceid, cpu_usage: 1 });
+const record = (id: string, deviceid: string, note = '') => ({ id, deviceid, cpu_usage: 1, note });
+
+/** Each event's data as the ingest statement cuts it out of the document (1-based byte ranges). */
+function eventData(doc: string, devices: string[], starts: number[], lengths: number[]): string[] {
+  const bytes = Buffer.from(doc);
+  return devices.map((device, i) => {
+    const records = bytes.subarray(starts[i] - 1, starts[i] - 1 + lengths[i]).toString();
+    return `{"deviceid":${device},"records":[${records}]}`;
+  });
+}
 
 describe('telemetryEventValues', () => {
-  it('makes one event per request with its records, and the group document in the same order', () => {
+  it('makes one event per request with its records cut out of the group document by byte range', () => {
     const jobs = [
       { records: [record('a', 'd1'), record('b', 'd1')] },
-      { records: [record('c', 'd2')] },
+      { records: [record('c', 'd2', 'ümlaut and 🙂')] },
+      { records: [record('d', 'd3')] },
     ];
     const { doc, values } = telemetryEventValues(jobs, ['e1', 'e2', 'e3']);
-    const [ids, data, first, last, endpoints] = values as [
+    const [ids, devices, starts, lengths, first, last, endpoints] = values as [
       string[],
       string[],
+      number[],
+      number[],
       number[],
       number[],
       string[],
     ];
-    assert.deepEqual(JSON.parse(doc), [...jobs[0].records, ...jobs[1].records]);
-    assert.equal(ids.length, 2);
+    const data = eventData(doc, devices, starts, lengths);
+    assert.deepEqual(JSON.parse(doc), [...jobs[0].records, ...jobs[1].records, ...jobs[2].records]);
+    assert.equal(ids.length, 3);
     assert.match(ids[0], /^msg_[0-9a-f]{32}$/);
     assert.notEqual(ids[0], ids[1]);
     assert.deepEqual(
@@ -26,13 +39,14 @@ describe('telemetryEventValues', () => {
       [
         { deviceid: 'd1', records: jobs[0].records },
         { deviceid: 'd2', records: jobs[1].records },
+        { deviceid: 'd3', records: jobs[2].records },
       ],
     );
     assert.deepEqual(
       [first, last, endpoints],
       [
-        [1, 3],
-        [2, 3],
+        [1, 3, 4],
+        [2, 3, 4],
         ['e1', 'e2', 'e3'],
       ],
     );
@@ -45,7 +59,15 @@ describe('telemetryEventValues', () => {
       { records: [record('a', 'd1'), record('b', 'd1')] },
     ];
     const { doc, values } = telemetryEventValues(jobs, ['e1']);
-    const [ids, data, first, last] = values as [string[], string[], number[], number[]];
+    const [ids, devices, starts, lengths, first, last] = values as [
+      string[],
+      string[],
+      number[],
+      number[],
+      number[],
+      number[],
+    ];
+    const data = eventData(doc, devices, starts, lengths);
     assert.deepEqual(
       (JSON.parse(doc) as { id: string }[]).map((r) => r.id),
       ['a', 'b'],

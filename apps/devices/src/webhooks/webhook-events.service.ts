@@ -7,6 +7,7 @@ import {
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { WEBHOOK_CHANNEL, type WebhookEventType } from './webhook-event-types';
+import { WebhookPacer } from './webhook-pacer';
 import { WebhookSubscriptions } from './webhook-subscriptions.service';
 import { EMIT_EVENT } from './webhooks.sql';
 
@@ -35,6 +36,7 @@ export function newEventId(): string {
 export class WebhookEvents {
   constructor(
     private readonly subscriptions: WebhookSubscriptions,
+    private readonly pacer: WebhookPacer,
     @InjectDeliveryChannel(WEBHOOK_CHANNEL) private readonly channel: DeliveryChannel,
   ) {}
 
@@ -65,10 +67,17 @@ export class WebhookEvents {
    * A telemetry group's event parameters, or undefined when nobody subscribes to `type`: one
    * event per request, carrying that request's records (`{deviceid, records}`); a record the
    * group already holds from an earlier request is left out, as the ingest statement does.
+   * `waiting`: requests queued behind this write; with them (or a group of several) ingest is
+   * saturated, and deliveries yield to it (WebhookPacer).
    */
-  telemetryEvents(type: WebhookEventType, jobs: TelemetryJob[]): TelemetryEvents | undefined {
+  telemetryEvents(
+    type: WebhookEventType,
+    jobs: TelemetryJob[],
+    waiting = 0,
+  ): TelemetryEvents | undefined {
     const endpoints = this.subscriptions.endpointsFor(type);
     if (endpoints.length === 0) return undefined;
+    if (waiting > 0 || jobs.length > 1) this.pacer.ingestBacklogged();
     return telemetryEventValues(jobs, endpoints);
   }
 
@@ -82,8 +91,12 @@ export class WebhookEvents {
     return this.channel.replay({ topic: endpointId });
   }
 
-  /** After the producer's commit: the relay sends at once (if anyone wants `type`). */
+  /**
+   * After the producer's commit: the relay sends at once (if anyone wants `type`). Not while
+   * ingest queues: the relay's poll finds the events then, and ingest keeps its commits.
+   */
   kick(type?: WebhookEventType): void {
+    if (this.pacer.busy) return;
     if (type === undefined || this.subscribed(type)) this.channel.kick();
   }
 }
@@ -92,26 +105,38 @@ export class WebhookEvents {
  * The ingest statement's webhook parameters for a group of requests (see telemetryEventCtes):
  * one event per request that brought a record not already earlier in the group, carrying those
  * records (`{deviceid, records}`); the group's records as one JSON array built from the
- * requests' own arrays, in the same order.
+ * requests' own arrays, in the same order. An event's records are not sent twice: the statement
+ * cuts them out of the group's document by their byte range in it.
  */
 export function telemetryEventValues(jobs: TelemetryJob[], endpoints: string[]): TelemetryEvents {
   const seen = new Set<string>();
   const parts: string[] = [];
   const ids: string[] = [];
-  const data: string[] = [];
+  const devices: string[] = [];
+  const starts: number[] = [];
+  const lengths: number[] = [];
   const first: number[] = [];
   const last: number[] = [];
   let n = 0;
+  // 1-based byte position in the document, past its opening bracket.
+  let at = 2;
   for (const job of jobs) {
     const mine = job.records.filter((r) => !seen.has(r.id) && seen.add(r.id));
     if (mine.length === 0) continue;
-    const text = JSON.stringify(mine);
-    parts.push(text.slice(1, -1));
+    const text = JSON.stringify(mine).slice(1, -1);
+    const bytes = Buffer.byteLength(text);
+    parts.push(text);
     ids.push(newEventId());
-    data.push(`{"deviceid":${JSON.stringify(mine[0].deviceid)},"records":${text}}`);
+    devices.push(JSON.stringify(mine[0].deviceid));
+    starts.push(at);
+    lengths.push(bytes);
+    at += bytes + 1;
     first.push(n + 1);
     n += mine.length;
     last.push(n);
   }
-  return { doc: `[${parts.join(',')}]`, values: [ids, data, first, last, endpoints] };
+  return {
+    doc: `[${parts.join(',')}]`,
+    values: [ids, devices, starts, lengths, first, last, endpoints],
+  };
 }

@@ -5,7 +5,7 @@ import {
   type SendOutcome,
 } from '@app/delivery';
 import { MetricsService, SqlPool } from '@app/platform';
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DevicesConfig } from '../config/devices.config';
 import { guardedAgents, refusedLiteral } from './guarded-lookup';
 import { WebhookAttemptLog, type Attempt } from './webhook-attempt-log';
@@ -34,13 +34,12 @@ interface EventRow {
 /**
  * Sends an endpoint's due events, each in a request of its own signed per Standard Webhooks,
  * through the SSRF guard, and reports which got through (the others are retried on their own
- * schedule); logs every attempt. Paced by WebhookPacer, so it never takes ingest's CPU. Any answer but a 2xx is retried: a receiver's 4xx is as
- * likely a deploy in progress as a verdict on the event.
+ * schedule); logs every attempt. Paced by WebhookPacer, so it never takes ingest's CPU. Any answer but a
+ * 2xx is retried: a receiver's 4xx is as likely a deploy in progress as a verdict on the event.
  */
 @Injectable()
-export class WebhookTransport implements DeliveryTransport, OnModuleDestroy {
+export class WebhookTransport implements DeliveryTransport {
   private readonly agents;
-  private readonly pacer = new WebhookPacer();
   private readonly log: WebhookAttemptLog;
 
   constructor(
@@ -48,6 +47,7 @@ export class WebhookTransport implements DeliveryTransport, OnModuleDestroy {
     private readonly pool: SqlPool,
     private readonly config: DevicesConfig,
     metrics: MetricsService,
+    private readonly pacer: WebhookPacer,
   ) {
     this.agents = guardedAgents(config.WEBHOOK_ALLOW_PRIVATE);
     this.log = new WebhookAttemptLog(pool, config, metrics, new Logger(WebhookTransport.name));
@@ -80,10 +80,6 @@ export class WebhookTransport implements DeliveryTransport, OnModuleDestroy {
       reason: failed[failed.length - 1].error ?? 'failed',
       delivered: messages.filter((m) => !through.has(m.id)).map((m) => m.id),
     };
-  }
-
-  onModuleDestroy(): void {
-    this.pacer.stop();
   }
 
   /** One event to one endpoint; never throws. */

@@ -11,31 +11,36 @@ const QUEUE_COLUMNS = 'channel, topic, record_id, payload, request_id, solo';
 /**
  * CTEs appended to the telemetry ingest statement when an endpoint subscribes to the kind's
  * event (telemetry.sql.ts): one event per request of the group that stored a record, and its
- * outbox rows. Parameters from $`first`: event ids, event data (json), the first and last
- * position of each request's records in the group's input, the endpoint ids. Every array but
- * the endpoints' has one element per request, none per record.
+ * outbox rows. An event's data is its request's records cut out of the group's document ($1,
+ * UTF-8 bytes) by byte range, as text: no second copy of the records on the wire and no second
+ * JSON parse. Parameters from $`first`: event ids, device ids (as JSON strings), the byte start
+ * and length of each request's records in $1, the first and last position of each request's
+ * records in the group's input, the endpoint ids. Every array but the endpoints' has one element
+ * per request, none per record.
  */
 export function telemetryEventCtes(type: string, first: number): string {
   const p = (offset: number): string => `$${first + offset}`;
   return `, webhook_event AS (
        INSERT INTO webhook_events (id, type, data)
-       SELECT e.id, '${type}', e.data
-       FROM unnest(${p(0)}::text[], ${p(1)}::json[], ${p(2)}::int[], ${p(3)}::int[])
-         AS e(id, data, first_n, last_n)
+       SELECT e.id, '${type}', '{"deviceid":' || e.device || ',"records":['
+         || convert_from(substring($1 FROM e.start FOR e.len), 'UTF8') || ']}'
+       FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::int[], ${p(3)}::int[],
+                   ${p(4)}::int[], ${p(5)}::int[])
+         AS e(id, device, start, len, first_n, last_n)
        WHERE EXISTS (SELECT FROM stored s JOIN input i ON i.id = s.id
                      WHERE i.n BETWEEN e.first_n AND e.last_n)
        RETURNING id
      ), webhook_queued AS (
        INSERT INTO outbox (${QUEUE_COLUMNS})
        SELECT '${WEBHOOK_CHANNEL}', ep, ev.id, '"${type}"', NULL, false
-       FROM webhook_event ev, unnest(${p(4)}::text[]) AS ep
+       FROM webhook_event ev, unnest(${p(6)}::text[]) AS ep
      )`;
 }
 
 /** $1 event id, $2 type, $3 data (JSON text), $4 endpoint ids, $5 request id. */
 export const EMIT_EVENT = `
   WITH event AS (
-    INSERT INTO webhook_events (id, type, data) VALUES ($1, $2, $3::json) RETURNING id
+    INSERT INTO webhook_events (id, type, data) VALUES ($1, $2, $3) RETURNING id
   )
   INSERT INTO outbox (${QUEUE_COLUMNS})
   SELECT '${WEBHOOK_CHANNEL}', ep, event.id, to_json($2::text), $5, false
@@ -49,7 +54,7 @@ export const LOAD_ENDPOINT = `
 
 /** $1 event ids: the events to send (an event past WEBHOOK_RETENTION is missing). */
 export const LOAD_EVENTS = `
-  SELECT id, type, data::text AS data, created_at FROM webhook_events WHERE id = ANY($1::text[])`;
+  SELECT id, type, data, created_at FROM webhook_events WHERE id = ANY($1::text[])`;
 
 /**
  * Logs a round's attempts to one endpoint and keeps its failure clock: $1 endpoint; per attempt
