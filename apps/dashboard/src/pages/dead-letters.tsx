@@ -30,6 +30,8 @@ export function DeadLetters({
   onReplay: (body: Record<string, unknown>, what: string) => Promise<void>;
 }) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  // Nothing listed (for the chosen type): nothing to replay.
+  const none = (letters.data ?? []).length === 0;
   const types = [...new Set([...TYPES, type, ...(letters.data ?? []).map((l) => l.type)])];
   const toggle = (id: string) =>
     setSelected((current) => {
@@ -72,6 +74,7 @@ export function DeadLetters({
               <button
                 type="button"
                 className="btn"
+                disabled={none}
                 onClick={() => void replay({ type }, `every ${type} dead letter`)}
               >
                 Replay all {type}
@@ -80,6 +83,7 @@ export function DeadLetters({
             <button
               type="button"
               className="btn primary"
+              disabled={none && !type}
               onClick={() => void replay({ all: true }, 'every dead letter')}
             >
               Replay all
