@@ -9,6 +9,9 @@ import { useResource } from '../lib/use-resource';
 import { DeviceTable } from './device-table';
 
 const LIST_LIMIT = 1000;
+/** More rows than a large screen shows at once. */
+const HEAD_LIMIT = 60;
+const SPARK_POINTS = 24;
 const SEARCH_DELAY_MS = 250;
 
 export function DevicesPage() {
@@ -18,14 +21,17 @@ export function DevicesPage() {
   // What is typed in the box, until the query string catches up (or moves: back button).
   const [draft, setDraft] = useState({ text: search, base: search });
   const typed = draft.base === search ? draft.text : search;
-  const list = useResource(
-    (signal) =>
-      api<Device[]>(
-        `/devices${query({ search, status, limit: LIST_LIMIT, sparkline: '1h', sparkline_points: 24 })}`,
-        { signal },
-      ),
-    `${search}|${status}`,
-  );
+  const fetchList = (limit: number) => (signal: AbortSignal) =>
+    api<Device[]>(
+      `/devices${query({ search, status, limit, sparkline: '1h', sparkline_points: SPARK_POINTS })}`,
+      { signal },
+    );
+  // The first screenful comes back sooner than the whole list (its sparklines are a fraction of
+  // the work), so the page shows it while the rest loads; the two are asked for at once.
+  const head = useResource(fetchList(HEAD_LIMIT), `${search}|${status}`);
+  const full = useResource(fetchList(LIST_LIMIT), `${search}|${status}`);
+  const list = full.data ? full : { ...head, reload: full.reload };
+  const complete = full.data !== undefined;
   const reloadSoon = useRef<ReturnType<typeof setTimeout>>(undefined);
 
   // Typing narrows the list after a short pause; the query string keeps it.
@@ -38,11 +44,16 @@ export function DevicesPage() {
   useLiveEvent(['metrics', 'alerts', 'device'], (event) => {
     const known = list.data?.some((d) => d.deviceid === event.deviceid);
     if (!known) {
+      // Until the whole list is in, most devices are not shown yet: it will have them.
+      if (!complete && event.type !== 'device') return;
       // A device this list has not shown yet (new, or now matching): fetch the list again,
       // once for a burst of events.
       if (event.type === 'device' || !status) {
         clearTimeout(reloadSoon.current);
-        reloadSoon.current = setTimeout(list.reload, 300);
+        reloadSoon.current = setTimeout(() => {
+          head.reload();
+          full.reload();
+        }, 300);
       }
       return;
     }
@@ -79,7 +90,11 @@ export function DevicesPage() {
         <h1>Devices</h1>
         {list.data && (
           <span className="muted">
-            {list.data.length === LIST_LIMIT ? `first ${LIST_LIMIT}` : list.data.length} shown
+            {!complete
+              ? 'loading the rest…'
+              : list.data.length === LIST_LIMIT
+                ? `first ${LIST_LIMIT} shown`
+                : `${list.data.length} shown`}
           </span>
         )}
         <span className="spacer" />
