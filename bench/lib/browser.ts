@@ -1,23 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** The machine's Chromium, as the dashboard's browser tests run it. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export { launchChromium } from '../../test/support/chromium';
+import type { Page } from 'playwright-core';
 
 /** This process's Chromium processes (the browser and its renderers, however deep). */
 export function chromiumPids(): number[] {

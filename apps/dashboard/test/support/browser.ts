@@ -1,25 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { REPO_ROOT } from '@app/testing/repo-root';
 
-export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+export { launchChromium } from '@app/testing/chromium';
 
-/** Debian's Chromium, headless, with nothing of its own phoning home. */
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
 
 export interface ConsoleEntry {
   at: number;
