@@ -2,11 +2,12 @@ import type { DeliveryChannelDefinition } from '@app/delivery';
 import { DevicesConfig } from '../config/devices.config';
 import { WEBHOOK_CHANNEL } from './webhook-event-types';
 import { WebhookPacerModule } from './webhook-pacer.module';
-import { WebhookTransport } from './webhook-transport';
+import { webhookBackoff, WebhookTransport } from './webhook-transport';
 
 /**
- * Webhook deliveries as a delivery channel: one outbox row per event and endpoint (topic: the
- * endpoint id). Always on; with no endpoint registered it has nothing to send.
+ * Webhook deliveries as a delivery channel: one fan-out row per event (topic `*`), replaced by
+ * rows per endpoint (topic: the endpoint id) for the endpoints it failed. Always on; with no
+ * endpoint registered it has nothing to send.
  */
 export const webhookChannel: DeliveryChannelDefinition = {
   channel: WEBHOOK_CHANNEL,
@@ -19,9 +20,7 @@ export const webhookChannel: DeliveryChannelDefinition = {
     // of its own); endpoints in parallel. A round ends with its slowest endpoint, so two loops.
     batchSize: 100,
     concurrency: 2,
-    quickRetries: 3,
-    quickRetryBaseMs: config.WEBHOOK_RETRY_BASE,
-    maxBackoffMs: 300_000,
+    ...webhookBackoff(config),
     deadLetterAfterMs: config.WEBHOOK_DEAD_LETTER_AFTER,
     // Producers on this replica kick the relay; events written by other replicas wait a poll.
     pollIntervalMs: 1000,

@@ -12,7 +12,7 @@ import { WEBHOOK_TEST_EVENT } from './webhook-event-types';
 import { WebhooksService } from './webhooks.service';
 import {
   BACKLOG_BY_ENDPOINT,
-  EMIT_EVENT,
+  EMIT_TEST_EVENT,
   EVENT_OF_DELIVERY,
   LIST_DELIVERIES,
   PRUNE,
@@ -113,13 +113,7 @@ export class WebhookDeliveries implements OnApplicationBootstrap, OnApplicationS
     const endpoint = await this.webhooks.get(id);
     const eventId = newEventId();
     const data = { webhook_id: endpoint.id, message: 'A test event sent by an operator' };
-    await this.pool.query(EMIT_EVENT, [
-      eventId,
-      WEBHOOK_TEST_EVENT,
-      JSON.stringify(data),
-      [id],
-      null,
-    ]);
+    await this.pool.query(EMIT_TEST_EVENT, [eventId, WEBHOOK_TEST_EVENT, JSON.stringify(data), id]);
     this.events.kick();
     return eventId;
   }

@@ -27,3 +27,9 @@ export const TELEMETRY_EVENT: Record<TelemetryKind, WebhookEventType> = {
 
 /** The delivery channel (and outbox `channel`) of webhook deliveries. */
 export const WEBHOOK_CHANNEL = 'webhooks';
+
+/**
+ * The outbox topic of a fan-out row: one event for every endpoint its payload lists (see
+ * webhooks.sql.ts). Endpoint ids are UUIDs, so no endpoint's topic is ever this.
+ */
+export const WEBHOOK_FANOUT_TOPIC = '*';

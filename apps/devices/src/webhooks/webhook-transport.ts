@@ -1,5 +1,7 @@
 import {
   OutboundHttp,
+  retryDelayMs,
+  type BackoffPolicy,
   type ClaimedMessage,
   type DeliveryTransport,
   type SendOutcome,
@@ -9,10 +11,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DevicesConfig } from '../config/devices.config';
 import { guardedAgents, refusedLiteral } from './guarded-lookup';
 import { WebhookAttemptLog, type Attempt } from './webhook-attempt-log';
-import { WEBHOOK_TEST_EVENT } from './webhook-event-types';
+import { WEBHOOK_FANOUT_TOPIC, WEBHOOK_TEST_EVENT } from './webhook-event-types';
 import { WebhookPacer } from './webhook-pacer';
 import { signWebhook } from './webhook-signer';
-import { LOAD_ENDPOINT, LOAD_EVENTS } from './webhooks.sql';
+import { EXPAND_FANOUT, LOAD_ENDPOINT, LOAD_EVENTS } from './webhooks.sql';
 
 /** The first bytes of an answer kept in the delivery log (and all that is read of it). */
 export const RESPONSE_EXCERPT_BYTES = 1024;
@@ -31,10 +33,31 @@ interface EventRow {
   created_at: Date;
 }
 
+/** The webhook channel's retry schedule (its relay's, and that of a fan-out's failed endpoints). */
+export function webhookBackoff(config: DevicesConfig): BackoffPolicy {
+  return { quickRetries: 3, quickRetryBaseMs: config.WEBHOOK_RETRY_BASE, maxBackoffMs: 300_000 };
+}
+
+/** A fan-out row's payload: the event's type and the endpoints subscribed when it was written. */
+interface Fanout {
+  type: string;
+  endpoints: string[];
+}
+
+/** An endpoint a fan-out could not deliver to, and why. */
+interface Miss {
+  endpoint: string;
+  error: string;
+}
+
+function failedAttempt(a: Attempt): boolean {
+  return a.outcome === 'failed' || a.outcome === 'refused';
+}
+
 /**
- * Sends an endpoint's due events, each in a request of its own signed per Standard Webhooks,
- * through the SSRF guard, and reports which got through (the others are retried on their own
- * schedule); logs every attempt. Paced by WebhookPacer, so it never takes ingest's CPU. Any answer but a
+ * Sends due events (an endpoint's, or fan-out rows' to each of their endpoints), each in a
+ * request of its own signed per Standard Webhooks, through the SSRF guard, and reports which got
+ * through (the others are retried on their own schedule); logs every attempt. Paced by WebhookPacer, so it never takes ingest's CPU. Any answer but a
  * 2xx is retried: a receiver's 4xx is as likely a deploy in progress as a verdict on the event.
  */
 @Injectable()
@@ -53,10 +76,74 @@ export class WebhookTransport implements DeliveryTransport {
     this.log = new WebhookAttemptLog(pool, config, metrics, new Logger(WebhookTransport.name));
   }
 
-  async send(endpointId: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
+  async send(topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
+    if (topic === WEBHOOK_FANOUT_TOPIC) return this.fanOut(messages);
+    const attempts = await this.deliverTo(topic, messages);
+    const failed = attempts.filter(failedAttempt);
+    if (failed.length === 0) return { kind: 'delivered' };
+    const through = new Set(failed.map((a) => a.message.id));
+    return {
+      kind: 'transient',
+      reason: failed[failed.length - 1].error ?? 'failed',
+      delivered: messages.filter((m) => !through.has(m.id)).map((m) => m.id),
+    };
+  }
+
+  /**
+   * Fan-out rows: each event to every endpoint it lists, endpoints side by side. A row whose
+   * endpoints all got it (or are gone or disabled) is done; otherwise it is replaced by rows for
+   * just the endpoints that failed, which retry like any endpoint's row (one webhook-id still).
+   */
+  private async fanOut(messages: ClaimedMessage[]): Promise<SendOutcome> {
+    const byEndpoint = new Map<string, ClaimedMessage[]>();
+    for (const message of messages) {
+      for (const endpoint of (message.payload as Fanout).endpoints) {
+        byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), message]);
+      }
+    }
+    const misses = new Map<string, Miss[]>();
+    await Promise.all(
+      [...byEndpoint].map(async ([endpoint, mine]) => {
+        for (const a of (await this.deliverTo(endpoint, mine)).filter(failedAttempt)) {
+          const miss = { endpoint, error: a.error ?? 'failed' };
+          misses.set(a.message.id, [...(misses.get(a.message.id) ?? []), miss]);
+        }
+      }),
+    );
+    let stuck: string | undefined;
+    const done: string[] = [];
+    for (const message of messages) {
+      const missed = misses.get(message.id);
+      const expanded = missed === undefined || (await this.expand(message, missed));
+      if (expanded === true) done.push(message.id);
+      else stuck = expanded === false ? 'claimed again by another relay' : expanded;
+    }
+    if (stuck === undefined) return { kind: 'delivered' };
+    return { kind: 'transient', reason: stuck, delivered: done };
+  }
+
+  /** True once the failed endpoints' rows replace the fan-out row; why not otherwise. */
+  private async expand(message: ClaimedMessage, missed: Miss[]): Promise<true | false | string> {
+    const delay = retryDelayMs(message.attempts, webhookBackoff(this.config));
+    try {
+      const { rows } = await this.pool.query<{ fanout: number }>(EXPAND_FANOUT, [
+        message.id,
+        message.attempts,
+        missed.map((m) => m.endpoint),
+        missed.map((m) => m.error),
+        missed.map(() => Math.round(delay)),
+      ]);
+      return rows[0].fanout === 1;
+    } catch (error) {
+      return `could not queue the retries of a fan-out's failed endpoints: ${String(error)}`;
+    }
+  }
+
+  /** Sends events to one endpoint and logs the attempts; none when the endpoint is gone. */
+  private async deliverTo(endpointId: string, messages: ClaimedMessage[]): Promise<Attempt[]> {
     const { rows } = await this.pool.query<EndpointRow>(LOAD_ENDPOINT, [endpointId]);
     // A deleted endpoint's queued deliveries are dropped (its log went with it).
-    if (rows.length === 0) return { kind: 'delivered' };
+    if (rows.length === 0) return [];
     const endpoint = rows[0];
     const events = await this.pool.query<EventRow>(LOAD_EVENTS, [messages.map((m) => m.recordId)]);
     const byId = new Map(events.rows.map((e) => [e.id, e]));
@@ -72,14 +159,7 @@ export class WebhookTransport implements DeliveryTransport {
     const lanes = Math.min(this.pacer.lanes(), messages.length);
     await Promise.all(Array.from({ length: lanes }, lane));
     await this.log.record(endpointId, attempts);
-    const failed = attempts.filter((a) => a.outcome === 'failed' || a.outcome === 'refused');
-    if (failed.length === 0) return { kind: 'delivered' };
-    const through = new Set(failed.map((a) => a.message.id));
-    return {
-      kind: 'transient',
-      reason: failed[failed.length - 1].error ?? 'failed',
-      delivered: messages.filter((m) => !through.has(m.id)).map((m) => m.id),
-    };
+    return attempts;
   }
 
   /** One event to one endpoint; never throws. */
@@ -88,7 +168,7 @@ export class WebhookTransport implements DeliveryTransport {
     message: ClaimedMessage,
     event: EventRow | undefined,
   ): Promise<Attempt> {
-    const type = event?.type ?? String(message.payload);
+    const type = event?.type ?? messageType(message.payload);
     const base = { message, type, durationMs: 0 };
     if (!endpoint.enabled && type !== WEBHOOK_TEST_EVENT) {
       return { ...base, outcome: 'skipped', error: 'endpoint disabled' };
@@ -136,4 +216,11 @@ export class WebhookTransport implements DeliveryTransport {
     if (this.config.WEBHOOK_ALLOW_PRIVATE) return undefined;
     return refusedLiteral(parsed.hostname);
   }
+}
+
+/** The event type an outbox row names: a fan-out row's payload holds it with its endpoints. */
+function messageType(payload: unknown): string {
+  return typeof payload === 'object' && payload !== null
+    ? (payload as Fanout).type
+    : String(payload);
 }

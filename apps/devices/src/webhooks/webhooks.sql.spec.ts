@@ -1,7 +1,7 @@
 import { MigrationDatabase } from '@app/testing/migration-database';
 import assert from 'node:assert/strict';
 import { devicesDataSourceOptions } from '../database/devices-data-source';
-import { PRUNE } from './webhooks.sql';
+import { EMIT_EVENT, EXPAND_FANOUT, PRUNE } from './webhooks.sql';
 
 const DAY_MS = 86_400_000;
 const ENDPOINT = 'b1b6c1e2-52a4-4a8f-9d3c-0c0d2c6b0a01';
@@ -44,6 +44,68 @@ describe('Webhook pruning (PRUNE)', () => {
         'SELECT event_id FROM webhook_deliveries',
       );
       assert.deepEqual(log.rows, [{ event_id: 'msg_new' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('Webhook fan-out rows (EMIT_EVENT, EXPAND_FANOUT)', () => {
+  it('writes one outbox row per event for all its endpoints, and replaces it by rows for the failed ones', async () => {
+    const db = await MigrationDatabase.open('devices_webhook_fanout', (url) =>
+      devicesDataSourceOptions(url, 'devices', 2),
+    );
+    try {
+      await db.migrateTo();
+      const endpoints = ['e1', 'e2', 'e3'];
+      await db.pool.query(EMIT_EVENT, ['msg_a', 'metric.submitted', '{"x":1}', endpoints, 'r1']);
+      const written = await db.pool.query<{ id: string; topic: string; payload: unknown }>(
+        `SELECT id, topic, payload, request_id, attempts FROM outbox`,
+      );
+      assert.deepEqual(
+        written.rows.map(({ id: _id, ...row }) => row),
+        [
+          {
+            topic: '*',
+            payload: { type: 'metric.submitted', endpoints },
+            request_id: 'r1',
+            attempts: 0,
+          },
+        ],
+      );
+      const id = written.rows[0].id;
+      await db.pool.query(`UPDATE outbox SET attempts = 1, retry_since = now() - interval '1 h'`);
+      const expand = async (attempts: number) =>
+        (
+          await db.pool.query(EXPAND_FANOUT, [
+            id,
+            attempts,
+            ['e2', 'e3'],
+            ['503', 'timeout'],
+            [100, 100],
+          ])
+        ).rows[0] as unknown;
+      // A row claimed again since (more attempts) belongs to that claim: left alone.
+      assert.deepEqual(await expand(2), { fanout: 0, expanded: 0 });
+      assert.deepEqual(await expand(1), { fanout: 1, expanded: 2 });
+      const after = await db.pool.query(
+        `SELECT topic, record_id, payload, request_id, attempts, status, last_error, solo,
+           retry_since < now() - interval '59 min' AS kept_window,
+           next_attempt_at > now() AS waiting
+         FROM outbox ORDER BY topic`,
+      );
+      const row = { record_id: 'msg_a', payload: 'metric.submitted', request_id: 'r1' };
+      const state = {
+        attempts: 1,
+        status: 'pending',
+        solo: false,
+        kept_window: true,
+        waiting: true,
+      };
+      assert.deepEqual(after.rows, [
+        { topic: 'e2', ...row, ...state, last_error: '503' },
+        { topic: 'e3', ...row, ...state, last_error: 'timeout' },
+      ]);
     } finally {
       await db.close();
     }

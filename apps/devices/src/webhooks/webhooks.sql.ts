@@ -1,10 +1,12 @@
-import { WEBHOOK_CHANNEL } from './webhook-event-types';
+import { WEBHOOK_CHANNEL, WEBHOOK_FANOUT_TOPIC } from './webhook-event-types';
 
 // Webhooks' SQL. An event is one row of webhook_events (its body, kept for redelivery) and one
-// small outbox row per subscribed endpoint on the `webhooks` channel (topic: the endpoint's id,
-// record id: the event's id, payload: the event type), written in the producer's transaction.
-// The relay hands an endpoint's due rows to the transport together; it sends each event in a
-// request of its own and reports which got through, so each row keeps its own retries.
+// small fan-out row on the `webhooks` outbox channel (topic `*`, record id: the event's id,
+// payload: `{type, endpoints}`, the endpoints subscribed when it was written), written in the
+// producer's transaction: what ingest writes does not grow with the number of endpoints. The
+// transport sends a fan-out row's event to each of its endpoints; the endpoints it failed get
+// per-endpoint rows (topic: the endpoint's id, payload: the event type) in place of the fan-out
+// row, which retry on their own schedule. Redeliveries and test events are per-endpoint rows.
 
 const QUEUE_COLUMNS = 'channel, topic, record_id, payload, request_id, solo';
 
@@ -32,8 +34,9 @@ export function telemetryEventCtes(type: string, first: number): string {
        RETURNING id
      ), webhook_queued AS (
        INSERT INTO outbox (${QUEUE_COLUMNS})
-       SELECT '${WEBHOOK_CHANNEL}', ep, ev.id, '"${type}"', NULL, false
-       FROM webhook_event ev, unnest(${p(6)}::text[]) AS ep
+       SELECT '${WEBHOOK_CHANNEL}', '${WEBHOOK_FANOUT_TOPIC}', ev.id,
+         json_build_object('type', '${type}', 'endpoints', ${p(6)}::text[]), NULL, false
+       FROM webhook_event ev
      )`;
 }
 
@@ -43,8 +46,31 @@ export const EMIT_EVENT = `
     INSERT INTO webhook_events (id, type, data) VALUES ($1, $2, $3) RETURNING id
   )
   INSERT INTO outbox (${QUEUE_COLUMNS})
-  SELECT '${WEBHOOK_CHANNEL}', ep, event.id, to_json($2::text), $5, false
-  FROM event, unnest($4::text[]) AS ep`;
+  SELECT '${WEBHOOK_CHANNEL}', '${WEBHOOK_FANOUT_TOPIC}', event.id,
+    json_build_object('type', $2::text, 'endpoints', $4::text[]), $5, false
+  FROM event`;
+
+/**
+ * $1 fan-out row id, $2 its attempts (the claim's own: a row claimed again by another relay
+ * meanwhile is left alone), $3 failed endpoint ids, $4 their last errors, $5 delay ms before
+ * their next attempt. Replaces the fan-out row by one row per failed endpoint, keeping its
+ * attempts and retry window, in one statement; returns how many rows it wrote.
+ */
+export const EXPAND_FANOUT = `
+  WITH fanout AS (
+    DELETE FROM outbox WHERE id = $1::bigint AND attempts = $2 AND status = 'pending'
+      AND channel = '${WEBHOOK_CHANNEL}' AND topic = '${WEBHOOK_FANOUT_TOPIC}'
+    RETURNING *
+  ), expanded AS (
+    INSERT INTO outbox (${QUEUE_COLUMNS}, attempts, next_attempt_at, created_at, retry_since,
+      last_attempt_at, last_error)
+    SELECT f.channel, ep.id, f.record_id, f.payload -> 'type', f.request_id, false, f.attempts,
+      now() + (ep.delay_ms::float8 * interval '1 millisecond'), f.created_at, f.retry_since,
+      f.last_attempt_at, ep.error
+    FROM fanout f, unnest($3::text[], $4::text[], $5::int[]) AS ep(id, error, delay_ms)
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM fanout)::int AS fanout, (SELECT count(*) FROM expanded)::int AS expanded`;
 
 /** $1 endpoint id: what its deliveries need (the previous secret only while it is valid). */
 export const LOAD_ENDPOINT = `
@@ -98,6 +124,14 @@ export const LIST_DELIVERIES = `
   ORDER BY id DESC
   LIMIT $2`;
 
+/** $1 event id, $2 type, $3 data (JSON text), $4 endpoint id: an event for that endpoint alone. */
+export const EMIT_TEST_EVENT = `
+  WITH event AS (
+    INSERT INTO webhook_events (id, type, data) VALUES ($1, $2, $3) RETURNING id
+  )
+  INSERT INTO outbox (${QUEUE_COLUMNS})
+  SELECT '${WEBHOOK_CHANNEL}', $4, event.id, to_json($2::text), NULL, false FROM event`;
+
 /** $1 endpoint, $2 event id: queues the event again for the endpoint, if it is still kept. */
 export const REDELIVER = `
   INSERT INTO outbox (${QUEUE_COLUMNS})
@@ -131,11 +165,17 @@ export const PRUNE = `
   SELECT (SELECT count(*) FROM events)::int AS events,
     (SELECT count(*) FROM deliveries)::int AS deliveries`;
 
-/** Waiting and dead deliveries per endpoint, for the backlog gauge. */
+/** Waiting and dead deliveries per endpoint (a fan-out row counts for each of its endpoints). */
 export const BACKLOG_BY_ENDPOINT = `
-  SELECT topic AS endpoint, count(*) FILTER (WHERE status = 'pending')::int AS pending,
-    count(*) FILTER (WHERE status = 'dead')::int AS dead
-  FROM outbox WHERE channel = '${WEBHOOK_CHANNEL}' GROUP BY topic`;
+  SELECT e.endpoint, count(*) FILTER (WHERE o.status = 'pending')::int AS pending,
+    count(*) FILTER (WHERE o.status = 'dead')::int AS dead
+  FROM outbox o, LATERAL (
+    SELECT o.topic WHERE o.topic <> '${WEBHOOK_FANOUT_TOPIC}'
+    UNION ALL
+    SELECT json_array_elements_text(o.payload -> 'endpoints')
+    WHERE o.topic = '${WEBHOOK_FANOUT_TOPIC}'
+  ) AS e(endpoint)
+  WHERE o.channel = '${WEBHOOK_CHANNEL}' GROUP BY e.endpoint`;
 
 /** The enabled endpoints and their event types, for the subscription cache. */
 export const ENABLED_SUBSCRIPTIONS = `SELECT id, events FROM webhook_endpoints WHERE enabled`;
