@@ -62,6 +62,10 @@ describe('npm start in a terminal', () => {
     };
     banner('devices', 'Raqeem Devices', devicesPort);
     banner('mentor', 'Raqeem Mentor', mentorPort);
+    assert.match(
+      output,
+      new RegExp(`\\[mentor\\]\\s+dashboard:\\s+http://localhost:${mentorPort}/\\s`),
+    );
     assert.match(output, new RegExp(`forwarding to http://127\\.0\\.0\\.1:${mentorPort}`));
     assert.match(
       output,

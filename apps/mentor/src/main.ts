@@ -21,6 +21,7 @@ async function bootstrap(): Promise<void> {
     docs: mentorSecuritySchemes,
     security: MENTOR_ROUTE_SECURITY,
     configure: (app) => serveDashboard(app, config.DASHBOARD_DIR),
+    dashboardPath: '/',
     bannerLines: [
       config.DEVICES_API_URL
         ? `reconciling by pull from ${config.DEVICES_API_URL}`

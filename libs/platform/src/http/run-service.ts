@@ -27,6 +27,8 @@ export interface ServiceDefinition<C extends BaseConfig> {
   docs?: (builder: DocumentBuilder) => DocumentBuilder;
   /** Which security scheme of /docs each route needs (see RouteSecurityRules). */
   security?: HttpAppOptions['security'];
+  /** Path of the web page the service serves to people, shown first in the banner. */
+  dashboardPath?: string;
   bannerLines?: string[];
   /** Registers fastify plugins (multipart...) before routes are served. */
   configure?: HttpAppOptions['configure'];
@@ -107,6 +109,7 @@ async function serve<C extends BaseConfig>(
     url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
     database: db.description,
     secretsPath,
+    dashboardPath: service.dashboardPath,
     extra: service.bannerLines,
   });
   // In a terminal a few lines to read; in JSON one line whose facts are fields.

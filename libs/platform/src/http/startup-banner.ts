@@ -13,6 +13,8 @@ export function startupBanner(facts: {
   url: string;
   database: string;
   secretsPath?: string;
+  /** Path of a web page the service serves to people (the Mentor's dashboard). */
+  dashboardPath?: string;
   extra?: string[];
 }): StartupBanner {
   const title = `${facts.service} listening on ${facts.url}`;
@@ -26,13 +28,17 @@ export function startupBanner(facts: {
     metrics,
     database: facts.database,
   };
-  const lines = [
-    title,
+  const lines = [title];
+  if (facts.dashboardPath !== undefined) {
+    fields.dashboard = `${facts.url}${facts.dashboardPath}`;
+    lines.push(`  dashboard: ${fields.dashboard}`);
+  }
+  lines.push(
     `  API docs:  ${docs}`,
     `  health:    ${health}`,
     `  metrics:   ${metrics}`,
     `  database:  ${facts.database}`,
-  ];
+  );
   if (facts.secretsPath) {
     fields.credentials = facts.secretsPath;
     lines.push(`  dev credentials generated and kept in ${facts.secretsPath}`);
