@@ -38,6 +38,14 @@ describe('Webhooks: registry, signed deliveries with retries, a delivery log', (
     });
     assert.equal(patched.status, 200);
     assert.deepEqual([patched.body.events, patched.body.enabled], [['*'], false]);
+    // A change is checked by the create body's rules.
+    const refused = await request<{ details?: { field: string }[] }>(
+      'PATCH',
+      `${hooks.api}/webhooks/${created.id}`,
+      { headers: operator, body: { events: ['device.exploded'] } },
+    );
+    assert.equal(refused.status, 400);
+    assert.ok(refused.body.details?.some((d) => d.field.startsWith('events')));
     const gone = await request('DELETE', `${hooks.api}/webhooks/${created.id}`, {
       headers: operator,
     });
