@@ -17,6 +17,12 @@ describe('statement-cost variants', () => {
     assert.doesNotMatch(text('ingest, not forwarded'), /outbox/);
   });
 
+  it('measures the statement Devices sends with webhook endpoints subscribed', () => {
+    const webhooks = text('ingest, forwarded, webhooks');
+    assert.match(webhooks, /INSERT INTO webhook_events/);
+    assert.doesNotMatch(text('ingest, forwarded'), /webhook/);
+  });
+
   it('cuts the id claims out of the rows-only variant and the rows out of the claims-only one', () => {
     const rows = text('rows without id claims');
     assert.match(rows, /INSERT INTO metrics/);

@@ -1,11 +1,13 @@
 /**
- * `node dist/bench/statement-cost.js [records per statement] [statements] [rounds]` (defaults
- * 100, 600, 2): PostgreSQL's CPU per record for Devices' metrics ingest statement and for parts
+ * `node dist/bench/statement-cost.js [records per statement] [statements] [rounds] [records per
+ * request]` (defaults 100, 600, 2, all of a statement's): PostgreSQL's CPU per record for Devices' metrics ingest statement and for parts
  * of it, on one connection with nothing else running, so the database's share of a telemetry
  * record can be taken apart without HTTP, the load generator or concurrency in the way. The
  * statements are the service's own (`ingestStatement`); the parts are cut out of its text:
  *
  * - `ingest, forwarded`: the statement as Devices sends it (records, id claims, outbox bundle);
+ * - `ingest, forwarded, webhooks`: the same with three webhook endpoints subscribed (the group's
+ *   event row and fan-out bundle; one event per request of `records per request`);
  * - `ingest, not forwarded`: the same without the outbox (a kind whose forwarding is off);
  * - `rows without id claims`: the telemetry rows alone (no `record_ids`);
  * - `id claims alone`: the `record_ids` claims alone (no telemetry rows);
@@ -17,9 +19,11 @@
  * Records are fresh metric samples with random v4 ids, 50 devices, stamped now (today's
  * partition). Uses BENCH_DATABASE_URL if set, else the bench's embedded cluster.
  */
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { REPO_ROOT } from '../test/support/repo-root';
 import { ingestStatement } from '../apps/devices/src/telemetry/telemetry.sql';
+import { telemetryEventValues } from '../apps/devices/src/webhooks/webhook-events.service';
 import { devicesDataSourceOptions } from '../apps/devices/src/database/devices-data-source';
 import { ensureDailyPartitions, premadeDays, runMigrations } from '../libs/platform/src';
 import { metricSample } from './lib/context';
@@ -29,12 +33,18 @@ import { cpuMicros } from './lib/proc';
 const DATABASE = 'bench_statement_cost';
 const DEVICES = 50;
 const WARMUP = 50;
+// Webhook endpoints subscribed in the webhooks variant (ids only: nothing is delivered).
+const ENDPOINTS = [randomUUID(), randomUUID(), randomUUID()];
+
+type Payload = Record<string, unknown> & { id: string; deviceid: string };
 
 interface Variant {
   name: string;
   text: string;
   /** Whether it takes the outbox parameters ($2..$5) after the records. */
   forwarded: boolean;
+  /** Whether it takes webhook event parameters after those (three endpoints subscribed). */
+  webhooks?: boolean;
 }
 
 /** Cuts `pattern` out of `text`, insisting that it was there: a silent no-op would mislead. */
@@ -53,6 +63,30 @@ export function variants(): Variant[] {
   const tail = /\s*SELECT i\.id FROM input i WHERE NOT EXISTS[\s\S]*$/;
   return [
     { name: 'ingest, forwarded', text: forwarded, forwarded: true },
+    {
+      name: 'ingest, forwarded, webhooks',
+      text: ingestStatement('metrics', true, true),
+      forwarded: true,
+      webhooks: true,
+    },
+    {
+      name: 'X lean payload',
+      text: ingestStatement('metrics', true, true).replace(
+        /json_build_object\('id', ev.id \|\| '_' \|\| e.k, 'type', 'metric.submitted',\s*'endpoints', \$12::text\[\]\)/,
+        "json_build_object('id', ev.id || '_' || e.k, 'n', cardinality($12::text[]))",
+      ),
+      forwarded: true,
+      webhooks: true,
+    },
+    {
+      name: 'X no join',
+      text: ingestStatement('metrics', true, true).replace(
+        /\(SELECT DISTINCT \(\$11::int\[\]\)\[i.n\] AS k\s*FROM stored s JOIN input i ON i.id = s.id\) e/,
+        '(SELECT k FROM generate_series(1, cardinality($11::int[])) k) e',
+      ),
+      forwarded: true,
+      webhooks: true,
+    },
     { name: 'ingest, not forwarded', text: local, forwarded: false },
     {
       name: 'rows without id claims',
@@ -73,13 +107,30 @@ export function variants(): Variant[] {
 }
 
 /** One statement's records as Devices sends them (the payload: wire names, device, time). */
-function group(size: number): Buffer {
+function group(size: number): Payload[] {
   const now = new Date().toISOString();
-  const records = Array.from({ length: size }, (_, i) => ({
-    ...metricSample(now),
+  return Array.from({ length: size }, (_, i) => ({
+    ...(metricSample(now) as { id: string }),
     deviceid: `bench-${i % DEVICES}`,
   }));
-  return Buffer.from(JSON.stringify(records));
+}
+
+/** A statement's parameters: its records, split in requests of `perRequest` for the events. */
+function parameters(variant: Variant, records: Payload[], perRequest: number): unknown[] {
+  if (!variant.forwarded) return [Buffer.from(JSON.stringify(records))];
+  const forwarding = [
+    'mentor',
+    'metrics',
+    Array<string>(records.length).fill('bench-request'),
+    1000,
+  ];
+  if (!variant.webhooks) return [Buffer.from(JSON.stringify(records)), ...forwarding];
+  const jobs = [];
+  for (let i = 0; i < records.length; i += perRequest) {
+    jobs.push({ records: records.slice(i, i + perRequest) });
+  }
+  const events = telemetryEventValues(jobs, ENDPOINTS);
+  return [Buffer.from(events.doc), ...forwarding, ...events.values];
 }
 
 async function measure(
@@ -88,16 +139,13 @@ async function measure(
   variant: Variant,
   size: number,
   statements: number,
+  perRequest: number,
 ): Promise<{ cpuUs: number; walBytes: number }> {
-  const run = (body: Buffer): Promise<unknown> =>
-    client.query({
-      name: variant.name,
-      text: variant.text,
-      values: variant.forwarded
-        ? [body, 'mentor', 'metrics', Array<string>(size).fill('bench-request'), 1000]
-        : [body],
-    });
-  const bodies = Array.from({ length: WARMUP + statements }, () => group(size));
+  const run = (values: unknown[]): Promise<unknown> =>
+    client.query({ name: variant.name, text: variant.text, values });
+  const bodies = Array.from({ length: WARMUP + statements }, () =>
+    parameters(variant, group(size), perRequest),
+  );
   for (const body of bodies.slice(0, WARMUP)) await run(body);
   const start = await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn() AS lsn');
   const fromCpu = cpuMicros(backend);
@@ -112,7 +160,9 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  const [size = 100, statements = 600, rounds = 2] = process.argv.slice(2).map(Number);
+  const [size = 100, statements = 600, rounds = 2, perRequest = size] = process.argv
+    .slice(2)
+    .map(Number);
   const db = new BenchDatabase();
   await db.start(REPO_ROOT);
   const url = await db.create(DATABASE);
@@ -131,10 +181,10 @@ async function main(): Promise<void> {
     const list = variants();
     const results = new Map<string, { cpuUs: number; walBytes: number }[]>();
     // A first pass unreported: the first statements a backend runs cost more (caches).
-    for (const variant of list) await measure(client, rows[0].pid, variant, size, 100);
+    for (const variant of list) await measure(client, rows[0].pid, variant, size, 100, perRequest);
     for (let round = 0; round < rounds; round++) {
       for (const variant of list) {
-        const result = await measure(client, rows[0].pid, variant, size, statements);
+        const result = await measure(client, rows[0].pid, variant, size, statements, perRequest);
         results.set(variant.name, [...(results.get(variant.name) ?? []), result]);
       }
     }

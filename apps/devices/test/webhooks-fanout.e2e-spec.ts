@@ -106,4 +106,103 @@ describe('Webhooks: one event fanned out to every subscribed endpoint', () => {
     assert.deepEqual(await hooks.deliveries(late.id), []);
     for (const endpoint of [...endpoints, late]) await hooks.remove(endpoint.id);
   });
+
+  it('gives each request written in one group commit its own event, and retries only the pairs that failed', async () => {
+    const good = await hooks.register({ url: `${hooks.base}/g`, events: ['metric.submitted'] });
+    const flaky = await hooks.register({ url: `${hooks.base}/f`, events: ['metric.submitted'] });
+    const seen = new Set<string>();
+    // The flaky receiver fails the first attempt of each event with an odd cpu_usage.
+    hooks.receiver.answer = (r, res) => {
+      if (r.path !== '/f') return res.end('ok');
+      const id = String(r.headers['webhook-id']);
+      const [record] = verified(flaky.secret!, r).data.records as { cpu_usage: number }[];
+      if (record.cpu_usage % 2 && !seen.has(id)) {
+        seen.add(id);
+        res.writeHead(503).end('once');
+      } else res.end('ok');
+    };
+    const before = await hooks.stack.devicesDb.query<{ id: string }>(
+      'SELECT id FROM webhook_events',
+    );
+    const records = Array.from({ length: 8 }, (_, i) => ({ id: randomUUID(), cpu_usage: i }));
+    // Hold the first write on a lock so the other seven queue behind it and go in one group.
+    const lock = await hooks.stack.devicesDb.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE webhook_events IN EXCLUSIVE MODE');
+      const posts = [hooks.postMetrics([records[0]])];
+      await waitFor(
+        async () =>
+          (
+            await hooks.stack.devicesDb.query(
+              `SELECT 1 FROM pg_locks
+               WHERE relation = 'webhook_events'::regclass AND NOT granted`,
+            )
+          ).rows.length === 1,
+        { message: 'the first write waiting on the lock' },
+      );
+      for (const record of records.slice(1)) posts.push(hooks.postMetrics([record]));
+      await waitFor(
+        async () => /ingest_queued_requests\{data_type="metrics"\} 7\n/.test(await hooks.metrics()),
+        { message: 'seven requests queued behind the first write' },
+      );
+      await lock.query('COMMIT');
+      assert.deepEqual(await Promise.all(posts), Array<number>(8).fill(201));
+    } finally {
+      lock.release();
+    }
+
+    const groups = await hooks.stack.devicesDb.query<{ events: number }>(
+      `SELECT cardinality(devices) AS events FROM webhook_events
+       WHERE NOT id = ANY($1::text[]) ORDER BY created_at`,
+      [before.rows.map((r) => r.id)],
+    );
+    assert.deepEqual(
+      groups.rows.map((r) => r.events),
+      [1, 7],
+    );
+    await waitFor(
+      async () =>
+        hooks.receiver.at('/g').length === 8 &&
+        (await hooks.deliveries(flaky.id)).filter((d) => d.outcome === 'delivered').length === 8,
+      { message: 'all eight events at both receivers' },
+    );
+    await waitFor(
+      async () =>
+        (await hooks.stack.devicesDb.query(`SELECT 1 FROM outbox WHERE channel = 'webhooks'`)).rows
+          .length === 0,
+      { message: 'nothing left queued' },
+    );
+    // One event per request, carrying its record, under one webhook-id at both receivers.
+    const eventOf = new Map<string, string>();
+    for (const r of hooks.receiver.at('/g')) {
+      const body = verified(good.secret!, r);
+      assert.equal(body.type, 'metric.submitted');
+      const [record] = body.data.records as { id: string }[];
+      assert.equal(body.data.deviceid, DEVICE);
+      eventOf.set(record.id, String(r.headers['webhook-id']));
+    }
+    assert.deepEqual(new Set(eventOf.keys()), new Set(records.map((r) => r.id)));
+    assert.equal(new Set(eventOf.values()).size, 8);
+    const flakyGot = hooks.receiver.at('/f');
+    assert.equal(flakyGot.length, 12);
+    for (const r of flakyGot) {
+      const [record] = verified(flaky.secret!, r).data.records as { id: string }[];
+      assert.equal(r.headers['webhook-id'], eventOf.get(record.id));
+    }
+    const log = await hooks.deliveries(flaky.id);
+    assert.deepEqual(
+      log
+        .filter((d) => d.outcome === 'failed')
+        .map((d) => d.event_id)
+        .sort(),
+      records
+        .filter((r) => r.cpu_usage % 2)
+        .map((r) => eventOf.get(r.id))
+        .sort(),
+    );
+    assert.equal((await hooks.deliveries(good.id)).length, 8);
+    await hooks.remove(good.id);
+    await hooks.remove(flaky.id);
+  });
 });

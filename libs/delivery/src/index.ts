@@ -11,7 +11,7 @@ export {
 export { DeliveryMonitor, REPORT_INTERVAL_MS, refusalKind } from './delivery-monitor';
 export { OutboxRelay } from './outbox-relay';
 export { OutboxWriter } from './outbox-writer';
-export { insertMessagesFrom } from './outbox.sql';
+export { insertMessagesFrom, unbundle } from './outbox.sql';
 export { RELAY_DEFAULTS } from './relay-options';
 export * from './outbox-bundle';
 export * from './send-outcome';

@@ -12,6 +12,7 @@ import { OutboxBundles1764400000000 } from './migrations/1764400000000-outbox-bu
 import { TelemetryWithoutRowKey1764500000000 } from './migrations/1764500000000-telemetry-without-row-key';
 import { OutboxPayloadText1764600000000 } from './migrations/1764600000000-outbox-payload-text';
 import { WebhookEventDataText1764800000000 } from './migrations/1764800000000-webhook-event-data-text';
+import { WebhookEventGroups1764850000000 } from './migrations/1764850000000-webhook-event-groups';
 import { Webhooks1764750000000 } from './migrations/1764750000000-webhooks';
 import { WebhookEndpointEntity } from '../webhooks/webhook-endpoint.entity';
 
@@ -49,6 +50,7 @@ export function devicesDataSourceOptions(
       OutboxPayloadText1764600000000,
       Webhooks1764750000000,
       WebhookEventDataText1764800000000,
+      WebhookEventGroups1764850000000,
     ],
   });
 }

@@ -68,6 +68,15 @@ export class TelemetryIngestService {
       activities: committer('activities'),
       alerts: committer('alerts'),
     };
+    const committers = this.committers;
+    metrics.gauge(
+      'ingest_queued_requests',
+      'Telemetry requests waiting for a database write (queued behind the one in progress)',
+      ['data_type'],
+      function () {
+        for (const [kind, c] of Object.entries(committers)) this.set({ data_type: kind }, c.queued);
+      },
+    );
   }
 
   async ingest(

@@ -6,7 +6,9 @@ import { NOTIFY_CHANGED, RECORD_ATTEMPTS } from './webhooks.sql';
 
 /** What became of one attempt, as the delivery log shows it. */
 export interface Attempt {
+  /** The outbox row the event was claimed with (its attempts count this one). */
   message: ClaimedMessage;
+  eventId: string;
   type: string;
   outcome: 'delivered' | 'failed' | 'refused' | 'skipped';
   status?: number;
@@ -43,7 +45,7 @@ export class WebhookAttemptLog {
     try {
       const { rows } = await this.pool.query<{ disabled_now: boolean }>(RECORD_ATTEMPTS, [
         endpointId,
-        attempts.map((a) => a.message.recordId),
+        attempts.map((a) => a.eventId),
         attempts.map((a) => a.type),
         attempts.map((a) => a.message.attempts),
         attempts.map((a) => a.outcome),

@@ -1,12 +1,12 @@
 import type { DeliveryChannelDefinition } from '@app/delivery';
 import { DevicesConfig } from '../config/devices.config';
-import { WEBHOOK_CHANNEL } from './webhook-event-types';
+import { WEBHOOK_BATCH, WEBHOOK_CHANNEL } from './webhook-event-types';
 import { WebhookPacerModule } from './webhook-pacer.module';
 import { webhookBackoff, WebhookTransport } from './webhook-transport';
 
 /**
- * Webhook deliveries as a delivery channel: one fan-out row per event (topic `*`), replaced by
- * rows per endpoint (topic: the endpoint id) for the endpoints it failed. Always on; with no
+ * Webhook deliveries as a delivery channel: fan-out rows (topic `*`, one event or a bundle of
+ * them), replaced by rows per endpoint (topic: the endpoint id) for the pairs they failed. Always on; with no
  * endpoint registered it has nothing to send.
  */
 export const webhookChannel: DeliveryChannelDefinition = {
@@ -18,7 +18,7 @@ export const webhookChannel: DeliveryChannelDefinition = {
     timeoutMs: config.WEBHOOK_TIMEOUT,
     // Per round, up to this many events of each endpoint (sent 8 at a time, each in a request
     // of its own); endpoints in parallel. A round ends with its slowest endpoint, so two loops.
-    batchSize: 100,
+    batchSize: WEBHOOK_BATCH,
     concurrency: 2,
     ...webhookBackoff(config),
     deadLetterAfterMs: config.WEBHOOK_DEAD_LETTER_AFTER,

@@ -25,6 +25,9 @@ export const TELEMETRY_EVENT: Record<TelemetryKind, WebhookEventType> = {
   alerts: 'alert.submitted',
 };
 
+/** Events of an endpoint a relay round sends at most, and a fan-out bundle holds at most. */
+export const WEBHOOK_BATCH = 100;
+
 /** The delivery channel (and outbox `channel`) of webhook deliveries. */
 export const WEBHOOK_CHANNEL = 'webhooks';
 

@@ -20,10 +20,9 @@ describe('telemetryEventValues', () => {
       { records: [record('d', 'd3')] },
     ];
     const { doc, values } = telemetryEventValues(jobs, ['e1', 'e2', 'e3']);
-    const [ids, devices, starts, lengths, first, last, endpoints] = values as [
+    const [rowId, devices, starts, lengths, owners, endpoints] = values as [
+      string,
       string[],
-      string[],
-      number[],
       number[],
       number[],
       number[],
@@ -31,9 +30,8 @@ describe('telemetryEventValues', () => {
     ];
     const data = eventData(doc, devices, starts, lengths);
     assert.deepEqual(JSON.parse(doc), [...jobs[0].records, ...jobs[1].records, ...jobs[2].records]);
-    assert.equal(ids.length, 3);
-    assert.match(ids[0], /^msg_[0-9a-f]{32}$/);
-    assert.notEqual(ids[0], ids[1]);
+    assert.match(rowId, /^msg_[0-9a-f]{32}$/);
+    assert.notEqual(telemetryEventValues(jobs, ['e1']).values[0], rowId);
     assert.deepEqual(
       data.map((d) => JSON.parse(d) as unknown),
       [
@@ -42,14 +40,9 @@ describe('telemetryEventValues', () => {
         { deviceid: 'd3', records: jobs[2].records },
       ],
     );
-    assert.deepEqual(
-      [first, last, endpoints],
-      [
-        [1, 3, 4],
-        [2, 3, 4],
-        ['e1', 'e2', 'e3'],
-      ],
-    );
+    // Each record of the document names the request (event) it came with.
+    assert.deepEqual(owners, [1, 1, 2, 3]);
+    assert.deepEqual(endpoints, ['e1', 'e2', 'e3']);
   });
 
   it('leaves out a record an earlier request of the group carried, and a request left empty', () => {
@@ -59,10 +52,9 @@ describe('telemetryEventValues', () => {
       { records: [record('a', 'd1'), record('b', 'd1')] },
     ];
     const { doc, values } = telemetryEventValues(jobs, ['e1']);
-    const [ids, devices, starts, lengths, first, last] = values as [
+    const [, devices, starts, lengths, owners] = values as [
+      string,
       string[],
-      string[],
-      number[],
       number[],
       number[],
       number[],
@@ -72,17 +64,11 @@ describe('telemetryEventValues', () => {
       (JSON.parse(doc) as { id: string }[]).map((r) => r.id),
       ['a', 'b'],
     );
-    assert.equal(ids.length, 2);
+    assert.equal(devices.length, 2);
     assert.deepEqual(
       data.map((d) => (JSON.parse(d) as { records: { id: string }[] }).records.map((r) => r.id)),
       [['a'], ['b']],
     );
-    assert.deepEqual(
-      [first, last],
-      [
-        [1, 2],
-        [1, 2],
-      ],
-    );
+    assert.deepEqual(owners, [1, 2]);
   });
 });

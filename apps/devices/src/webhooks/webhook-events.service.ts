@@ -104,20 +104,18 @@ export class WebhookEvents {
 /**
  * The ingest statement's webhook parameters for a group of requests (see telemetryEventCtes):
  * one event per request that brought a record not already earlier in the group, carrying those
- * records (`{deviceid, records}`); the group's records as one JSON array built from the
- * requests' own arrays, in the same order. An event's records are not sent twice: the statement
- * cuts them out of the group's document by their byte range in it.
+ * records (`{deviceid, records}`), all kept in one row whose data is the group's document: the
+ * group's records as one JSON array built from the requests' own arrays, in the same order, so
+ * the records are neither sent twice nor parsed twice. The statement numbers the requests that
+ * stored a record k = 1, 2, ...; event k's id is `<row id>_<k>`.
  */
 export function telemetryEventValues(jobs: TelemetryJob[], endpoints: string[]): TelemetryEvents {
   const seen = new Set<string>();
   const parts: string[] = [];
-  const ids: string[] = [];
   const devices: string[] = [];
   const starts: number[] = [];
   const lengths: number[] = [];
-  const first: number[] = [];
-  const last: number[] = [];
-  let n = 0;
+  const owners: number[] = [];
   // 1-based byte position in the document, past its opening bracket.
   let at = 2;
   for (const job of jobs) {
@@ -126,17 +124,14 @@ export function telemetryEventValues(jobs: TelemetryJob[], endpoints: string[]):
     const text = JSON.stringify(mine).slice(1, -1);
     const bytes = Buffer.byteLength(text);
     parts.push(text);
-    ids.push(newEventId());
     devices.push(JSON.stringify(mine[0].deviceid));
     starts.push(at);
     lengths.push(bytes);
     at += bytes + 1;
-    first.push(n + 1);
-    n += mine.length;
-    last.push(n);
+    for (let i = 0; i < mine.length; i++) owners.push(parts.length);
   }
   return {
     doc: `[${parts.join(',')}]`,
-    values: [ids, devices, starts, lengths, first, last, endpoints],
+    values: [newEventId(), devices, starts, lengths, owners, endpoints],
   };
 }

@@ -1,5 +1,6 @@
 import {
   OutboundHttp,
+  recordsOf,
   retryDelayMs,
   type BackoffPolicy,
   type ClaimedMessage,
@@ -38,15 +39,28 @@ export function webhookBackoff(config: DevicesConfig): BackoffPolicy {
   return { quickRetries: 3, quickRetryBaseMs: config.WEBHOOK_RETRY_BASE, maxBackoffMs: 300_000 };
 }
 
-/** A fan-out row's payload: the event's type and the endpoints subscribed when it was written. */
+/**
+ * A fan-out's event: its type and the endpoints subscribed when it was written; its id is the
+ * row's record id, or `id` in a bundle's element.
+ */
 interface Fanout {
+  id?: string;
   type: string;
   endpoints: string[];
 }
 
-/** An endpoint a fan-out could not deliver to, and why. */
+/** One event of a claimed row, to send to one endpoint. */
+interface Delivery {
+  message: ClaimedMessage;
+  eventId: string;
+  type?: string;
+}
+
+/** An (endpoint, event) pair a fan-out could not deliver, and why. */
 interface Miss {
   endpoint: string;
+  event: string;
+  type: string;
   error: string;
 }
 
@@ -78,7 +92,8 @@ export class WebhookTransport implements DeliveryTransport {
 
   async send(topic: string, messages: ClaimedMessage[]): Promise<SendOutcome> {
     if (topic === WEBHOOK_FANOUT_TOPIC) return this.fanOut(messages);
-    const attempts = await this.deliverTo(topic, messages);
+    const deliveries = messages.map((message) => ({ message, eventId: message.recordId }));
+    const attempts = await this.deliverTo(topic, deliveries);
     const failed = attempts.filter(failedAttempt);
     if (failed.length === 0) return { kind: 'delivered' };
     const through = new Set(failed.map((a) => a.message.id));
@@ -90,22 +105,26 @@ export class WebhookTransport implements DeliveryTransport {
   }
 
   /**
-   * Fan-out rows: each event to every endpoint it lists, endpoints side by side. A row whose
-   * endpoints all got it (or are gone or disabled) is done; otherwise it is replaced by rows for
-   * just the endpoints that failed, which retry like any endpoint's row (one webhook-id still).
+   * Fan-out rows: each event (one, or a bundle's) to every endpoint it lists, endpoints side by
+   * side. A row whose events all got through (or whose endpoints are gone or disabled) is done;
+   * otherwise it is replaced by rows for just the (endpoint, event) pairs that failed, which
+   * retry like any endpoint's row (one webhook-id still).
    */
   private async fanOut(messages: ClaimedMessage[]): Promise<SendOutcome> {
-    const byEndpoint = new Map<string, ClaimedMessage[]>();
+    const byEndpoint = new Map<string, Delivery[]>();
     for (const message of messages) {
-      for (const endpoint of (message.payload as Fanout).endpoints) {
-        byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), message]);
+      for (const event of recordsOf(message) as Fanout[]) {
+        const delivery = { message, eventId: event.id ?? message.recordId, type: event.type };
+        for (const endpoint of event.endpoints) {
+          byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), delivery]);
+        }
       }
     }
     const misses = new Map<string, Miss[]>();
     await Promise.all(
       [...byEndpoint].map(async ([endpoint, mine]) => {
         for (const a of (await this.deliverTo(endpoint, mine)).filter(failedAttempt)) {
-          const miss = { endpoint, error: a.error ?? 'failed' };
+          const miss = { endpoint, event: a.eventId, type: a.type, error: a.error ?? 'failed' };
           misses.set(a.message.id, [...(misses.get(a.message.id) ?? []), miss]);
         }
       }),
@@ -122,7 +141,7 @@ export class WebhookTransport implements DeliveryTransport {
     return { kind: 'transient', reason: stuck, delivered: done };
   }
 
-  /** True once the failed endpoints' rows replace the fan-out row; why not otherwise. */
+  /** True once the failed pairs' rows replace the fan-out row; why not otherwise. */
   private async expand(message: ClaimedMessage, missed: Miss[]): Promise<true | false | string> {
     const delay = retryDelayMs(message.attempts, webhookBackoff(this.config));
     try {
@@ -130,6 +149,8 @@ export class WebhookTransport implements DeliveryTransport {
         message.id,
         message.attempts,
         missed.map((m) => m.endpoint),
+        missed.map((m) => m.event),
+        missed.map((m) => m.type),
         missed.map((m) => m.error),
         missed.map(() => Math.round(delay)),
       ]);
@@ -140,23 +161,23 @@ export class WebhookTransport implements DeliveryTransport {
   }
 
   /** Sends events to one endpoint and logs the attempts; none when the endpoint is gone. */
-  private async deliverTo(endpointId: string, messages: ClaimedMessage[]): Promise<Attempt[]> {
+  private async deliverTo(endpointId: string, deliveries: Delivery[]): Promise<Attempt[]> {
     const { rows } = await this.pool.query<EndpointRow>(LOAD_ENDPOINT, [endpointId]);
     // A deleted endpoint's queued deliveries are dropped (its log went with it).
     if (rows.length === 0) return [];
     const endpoint = rows[0];
-    const events = await this.pool.query<EventRow>(LOAD_EVENTS, [messages.map((m) => m.recordId)]);
+    const events = await this.pool.query<EventRow>(LOAD_EVENTS, [deliveries.map((d) => d.eventId)]);
     const byId = new Map(events.rows.map((e) => [e.id, e]));
     const attempts: Attempt[] = [];
     let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < messages.length) {
-        const message = messages[next++];
-        attempts.push(await this.attempt(endpoint, message, byId.get(message.recordId)));
+      while (next < deliveries.length) {
+        const delivery = deliveries[next++];
+        attempts.push(await this.attempt(endpoint, delivery, byId.get(delivery.eventId)));
         await this.pacer.yield();
       }
     };
-    const lanes = Math.min(this.pacer.lanes(), messages.length);
+    const lanes = Math.min(this.pacer.lanes(), deliveries.length);
     await Promise.all(Array.from({ length: lanes }, lane));
     await this.log.record(endpointId, attempts);
     return attempts;
@@ -165,11 +186,11 @@ export class WebhookTransport implements DeliveryTransport {
   /** One event to one endpoint; never throws. */
   private async attempt(
     endpoint: EndpointRow,
-    message: ClaimedMessage,
+    { message, eventId, type: listed }: Delivery,
     event: EventRow | undefined,
   ): Promise<Attempt> {
-    const type = event?.type ?? messageType(message.payload);
-    const base = { message, type, durationMs: 0 };
+    const type = event?.type ?? listed ?? String(message.payload);
+    const base = { message, eventId, type, durationMs: 0 };
     if (!endpoint.enabled && type !== WEBHOOK_TEST_EVENT) {
       return { ...base, outcome: 'skipped', error: 'endpoint disabled' };
     }
@@ -216,11 +237,4 @@ export class WebhookTransport implements DeliveryTransport {
     if (this.config.WEBHOOK_ALLOW_PRIVATE) return undefined;
     return refusedLiteral(parsed.hostname);
   }
-}
-
-/** The event type an outbox row names: a fan-out row's payload holds it with its endpoints. */
-function messageType(payload: unknown): string {
-  return typeof payload === 'object' && payload !== null
-    ? (payload as Fanout).type
-    : String(payload);
 }

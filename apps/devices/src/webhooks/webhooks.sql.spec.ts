@@ -81,6 +81,8 @@ describe('Webhook fan-out rows (EMIT_EVENT, EXPAND_FANOUT)', () => {
             id,
             attempts,
             ['e2', 'e3'],
+            ['msg_a', 'msg_a'],
+            ['metric.submitted', 'metric.submitted'],
             ['503', 'timeout'],
             [100, 100],
           ])

@@ -1,42 +1,74 @@
-import { WEBHOOK_CHANNEL, WEBHOOK_FANOUT_TOPIC } from './webhook-event-types';
+import { WEBHOOK_BATCH, WEBHOOK_CHANNEL, WEBHOOK_FANOUT_TOPIC } from './webhook-event-types';
 
-// Webhooks' SQL. An event is one row of webhook_events (its body, kept for redelivery) and one
-// small fan-out row on the `webhooks` outbox channel (topic `*`, record id: the event's id,
-// payload: `{type, endpoints}`, the endpoints subscribed when it was written), written in the
-// producer's transaction: what ingest writes does not grow with the number of endpoints. The
-// transport sends a fan-out row's event to each of its endpoints; the endpoints it failed get
-// per-endpoint rows (topic: the endpoint's id, payload: the event type) in place of the fan-out
-// row, which retry on their own schedule. Redeliveries and test events are per-endpoint rows.
+// Webhooks' SQL. An event is kept in webhook_events (its body, for delivery and redelivery) and
+// queued on the `webhooks` outbox channel as a fan-out (topic `*`: the event, its type and the
+// endpoints subscribed when it was written), both in the producer's transaction: what ingest
+// writes does not grow with the number of endpoints. The transport sends a fan-out's events to
+// each of its endpoints; the (endpoint, event) pairs it failed get per-endpoint rows (topic: the
+// endpoint's id, record id: the event's, payload: its type) in place of the fan-out row, which
+// retry on their own schedule. Redeliveries and test events are per-endpoint rows.
+//
+// A telemetry group (the requests one ingest statement writes) keeps all its events in one
+// webhook_events row and queues them in fan-out bundles (outbox-bundle.ts; each element
+// `{id, type, endpoints}`), so ingest adds two rows per statement rather than two per request.
+// Such a row's data is the group's records (one JSON array) and `devices`, `starts` and `lengths`
+// describe its events: event k, id `<row id>_<k>`, is `{"deviceid": devices[k], "records":
+// [...]}` with the records that are bytes starts[k] to starts[k] + lengths[k] - 1 of the data.
+// A row of one event (any other producer) has those columns NULL and its id is the event's.
 
 const QUEUE_COLUMNS = 'channel, topic, record_id, payload, request_id, solo';
 
 /**
+ * Event ids (`ids`, a text[] expression) as a relation `q(id, row_id, k)`: `<row id>_<k>` names
+ * the k-th event of a group row, any other id a row of its own (k NULL). Join on EVENT_MATCH.
+ */
+function eventRefs(ids: string): string {
+  return `(SELECT r.id, coalesce(r.m[1], r.id) AS row_id, r.m[2]::int AS k
+     FROM (SELECT id, regexp_match(id, '^(msg_[0-9a-f]{32})_([0-9]+)$') AS m
+           FROM unnest(${ids}) AS id) r) q`;
+}
+
+/** The webhook_events row `e` holding the event `q` (see eventRefs). */
+const EVENT_MATCH = `e.id = q.row_id AND (q.k IS NULL) = (e.devices IS NULL)
+  AND (q.k IS NULL OR q.k BETWEEN 1 AND cardinality(e.devices))`;
+
+/** The event `q`'s data (JSON text), whole or cut out of its group row `e`. */
+const EVENT_DATA = `CASE WHEN q.k IS NULL THEN e.data ELSE
+  '{"deviceid":' || e.devices[q.k] || ',"records":['
+  || convert_from(substring(convert_to(e.data, 'UTF8') FROM e.starts[q.k] FOR e.lengths[q.k]),
+                  'UTF8') || ']}' END`;
+
+/**
  * CTEs appended to the telemetry ingest statement when an endpoint subscribes to the kind's
- * event (telemetry.sql.ts): one event per request of the group that stored a record, and its
- * outbox rows. An event's data is its request's records cut out of the group's document ($1,
- * UTF-8 bytes) by byte range, as text: no second copy of the records on the wire and no second
- * JSON parse. Parameters from $`first`: event ids, device ids (as JSON strings), the byte start
- * and length of each request's records in $1, the first and last position of each request's
- * records in the group's input, the endpoint ids. Every array but the endpoints' has one element
- * per request, none per record.
+ * event (telemetry.sql.ts): one event per request of the group that stored a record (numbered
+ * k = 1, 2, ... in the group's order), all in one webhook_events row whose data is $1, the
+ * group's document, as text, and queued in fan-out bundles of WEBHOOK_BATCH events (a relay
+ * round's worth). Parameters from $`first`: the row id, then per request its device (a JSON
+ * string) and the byte start (1-based) and length of its records in $1, then per record of $1
+ * the request (1-based) it came with, then the endpoint ids.
  */
 export function telemetryEventCtes(type: string, first: number): string {
   const p = (offset: number): string => `$${first + offset}`;
-  return `, webhook_event AS (
-       INSERT INTO webhook_events (id, type, data)
-       SELECT e.id, '${type}', '{"deviceid":' || e.device || ',"records":['
-         || convert_from(substring($1 FROM e.start FOR e.len), 'UTF8') || ']}'
-       FROM unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::int[], ${p(3)}::int[],
-                   ${p(4)}::int[], ${p(5)}::int[])
-         AS e(id, device, start, len, first_n, last_n)
-       WHERE EXISTS (SELECT FROM stored s JOIN input i ON i.id = s.id
-                     WHERE i.n BETWEEN e.first_n AND e.last_n)
+  return `, webhook_emitted AS MATERIALIZED (
+       SELECT row_number() OVER (ORDER BY o.r) AS k, o.r
+       FROM (SELECT DISTINCT (${p(4)}::int[])[i.n] AS r
+             FROM stored s JOIN input i ON i.id = s.id) o
+     ), webhook_event AS (
+       INSERT INTO webhook_events (id, type, data, devices, starts, lengths)
+       SELECT ${p(0)}::text, '${type}', convert_from($1, 'UTF8'),
+         array_agg((${p(1)}::text[])[e.r] ORDER BY e.k),
+         array_agg((${p(2)}::int[])[e.r] ORDER BY e.k),
+         array_agg((${p(3)}::int[])[e.r] ORDER BY e.k)
+       FROM webhook_emitted e
+       HAVING count(*) > 0
        RETURNING id
      ), webhook_queued AS (
-       INSERT INTO outbox (${QUEUE_COLUMNS})
-       SELECT '${WEBHOOK_CHANNEL}', '${WEBHOOK_FANOUT_TOPIC}', ev.id,
-         json_build_object('type', '${type}', 'endpoints', ${p(6)}::text[]), NULL, false
-       FROM webhook_event ev
+       INSERT INTO outbox (${QUEUE_COLUMNS}, bundle_size)
+       SELECT '${WEBHOOK_CHANNEL}', '${WEBHOOK_FANOUT_TOPIC}', ev.id || '_' || min(e.k),
+         json_agg(json_build_object('id', ev.id || '_' || e.k, 'type', '${type}',
+           'endpoints', ${p(5)}::text[]) ORDER BY e.k), NULL, false, count(*)::int
+       FROM webhook_event ev, webhook_emitted e
+       GROUP BY ev.id, (e.k - 1) / ${WEBHOOK_BATCH}
      )`;
 }
 
@@ -52,9 +84,9 @@ export const EMIT_EVENT = `
 
 /**
  * $1 fan-out row id, $2 its attempts (the claim's own: a row claimed again by another relay
- * meanwhile is left alone), $3 failed endpoint ids, $4 their last errors, $5 delay ms before
- * their next attempt. Replaces the fan-out row by one row per failed endpoint, keeping its
- * attempts and retry window, in one statement; returns how many rows it wrote.
+ * meanwhile is left alone); per failed (endpoint, event) pair: $3 endpoint id, $4 event id,
+ * $5 event type, $6 last error, $7 delay ms before its next attempt. Replaces the fan-out row
+ * (or bundle) by one row per pair, keeping its attempts and retry window, in one statement.
  */
 export const EXPAND_FANOUT = `
   WITH fanout AS (
@@ -64,10 +96,11 @@ export const EXPAND_FANOUT = `
   ), expanded AS (
     INSERT INTO outbox (${QUEUE_COLUMNS}, attempts, next_attempt_at, created_at, retry_since,
       last_attempt_at, last_error)
-    SELECT f.channel, ep.id, f.record_id, f.payload -> 'type', f.request_id, false, f.attempts,
+    SELECT f.channel, ep.endpoint, ep.event, to_json(ep.type), f.request_id, false, f.attempts,
       now() + (ep.delay_ms::float8 * interval '1 millisecond'), f.created_at, f.retry_since,
       f.last_attempt_at, ep.error
-    FROM fanout f, unnest($3::text[], $4::text[], $5::int[]) AS ep(id, error, delay_ms)
+    FROM fanout f, unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[])
+      AS ep(endpoint, event, type, error, delay_ms)
     RETURNING 1
   )
   SELECT (SELECT count(*) FROM fanout)::int AS fanout, (SELECT count(*) FROM expanded)::int AS expanded`;
@@ -80,7 +113,8 @@ export const LOAD_ENDPOINT = `
 
 /** $1 event ids: the events to send (an event past WEBHOOK_RETENTION is missing). */
 export const LOAD_EVENTS = `
-  SELECT id, type, data, created_at FROM webhook_events WHERE id = ANY($1::text[])`;
+  SELECT q.id, e.type, ${EVENT_DATA} AS data, e.created_at
+  FROM ${eventRefs('$1::text[]')} JOIN webhook_events e ON ${EVENT_MATCH}`;
 
 /**
  * Logs a round's attempts to one endpoint and keeps its failure clock: $1 endpoint; per attempt
@@ -135,8 +169,8 @@ export const EMIT_TEST_EVENT = `
 /** $1 endpoint, $2 event id: queues the event again for the endpoint, if it is still kept. */
 export const REDELIVER = `
   INSERT INTO outbox (${QUEUE_COLUMNS})
-  SELECT '${WEBHOOK_CHANNEL}', $1, e.id, to_json(e.type), NULL, true
-  FROM webhook_events e WHERE e.id = $2
+  SELECT '${WEBHOOK_CHANNEL}', $1, q.id, to_json(e.type), NULL, true
+  FROM ${eventRefs('ARRAY[$2::text]')} JOIN webhook_events e ON ${EVENT_MATCH}
   RETURNING record_id`;
 
 /** $1 endpoint, $2 delivery id: the event the delivery carried. */
@@ -165,14 +199,19 @@ export const PRUNE = `
   SELECT (SELECT count(*) FROM events)::int AS events,
     (SELECT count(*) FROM deliveries)::int AS deliveries`;
 
-/** Waiting and dead deliveries per endpoint (a fan-out row counts for each of its endpoints). */
+/**
+ * Waiting and dead deliveries per endpoint (a fan-out counts each of its events for each of
+ * their endpoints).
+ */
 export const BACKLOG_BY_ENDPOINT = `
   SELECT e.endpoint, count(*) FILTER (WHERE o.status = 'pending')::int AS pending,
     count(*) FILTER (WHERE o.status = 'dead')::int AS dead
   FROM outbox o, LATERAL (
     SELECT o.topic WHERE o.topic <> '${WEBHOOK_FANOUT_TOPIC}'
     UNION ALL
-    SELECT json_array_elements_text(o.payload -> 'endpoints')
+    SELECT json_array_elements_text(f.value -> 'endpoints')
+    FROM json_array_elements(CASE WHEN o.bundle_size IS NULL THEN json_build_array(o.payload)
+                                  ELSE o.payload END) AS f
     WHERE o.topic = '${WEBHOOK_FANOUT_TOPIC}'
   ) AS e(endpoint)
   WHERE o.channel = '${WEBHOOK_CHANNEL}' GROUP BY e.endpoint`;
