@@ -69,24 +69,6 @@ export function variants(): Variant[] {
       forwarded: true,
       webhooks: true,
     },
-    {
-      name: 'X lean payload',
-      text: ingestStatement('metrics', true, true).replace(
-        /json_build_object\('id', ev.id \|\| '_' \|\| e.k, 'type', 'metric.submitted',\s*'endpoints', \$12::text\[\]\)/,
-        "json_build_object('id', ev.id || '_' || e.k, 'n', cardinality($12::text[]))",
-      ),
-      forwarded: true,
-      webhooks: true,
-    },
-    {
-      name: 'X no join',
-      text: ingestStatement('metrics', true, true).replace(
-        /\(SELECT DISTINCT \(\$11::int\[\]\)\[i.n\] AS k\s*FROM stored s JOIN input i ON i.id = s.id\) e/,
-        '(SELECT k FROM generate_series(1, cardinality($11::int[])) k) e',
-      ),
-      forwarded: true,
-      webhooks: true,
-    },
     { name: 'ingest, not forwarded', text: local, forwarded: false },
     {
       name: 'rows without id claims',
