@@ -63,6 +63,19 @@ export class BenchDatabase {
     return url.toString();
   }
 
+  /**
+   * Flushes the server's dirty pages now. A paired comparison starts each side right after one,
+   * so no side runs into a checkpoint (and the burst of full-page images after it) by chance.
+   */
+  async checkpoint(): Promise<void> {
+    const client = await this.connect(this.adminUrl);
+    try {
+      await client.query('CHECKPOINT');
+    } finally {
+      await client.end();
+    }
+  }
+
   async drop(name: string): Promise<void> {
     const client = await this.connect(this.adminUrl);
     try {

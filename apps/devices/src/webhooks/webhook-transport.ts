@@ -116,7 +116,9 @@ export class WebhookTransport implements DeliveryTransport {
       for (const event of recordsOf(message) as Fanout[]) {
         const delivery = { message, eventId: event.id ?? message.recordId, type: event.type };
         for (const endpoint of event.endpoints) {
-          byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), delivery]);
+          const queued = byEndpoint.get(endpoint);
+          if (queued) queued.push(delivery);
+          else byEndpoint.set(endpoint, [delivery]);
         }
       }
     }
@@ -125,7 +127,9 @@ export class WebhookTransport implements DeliveryTransport {
       [...byEndpoint].map(async ([endpoint, mine]) => {
         for (const a of (await this.deliverTo(endpoint, mine)).filter(failedAttempt)) {
           const miss = { endpoint, event: a.eventId, type: a.type, error: a.error ?? 'failed' };
-          misses.set(a.message.id, [...(misses.get(a.message.id) ?? []), miss]);
+          const missed = misses.get(a.message.id);
+          if (missed) missed.push(miss);
+          else misses.set(a.message.id, [miss]);
         }
       }),
     );
