@@ -49,19 +49,10 @@ const EVENT_DATA = `CASE WHEN q.k IS NULL THEN e.data ELSE
  */
 export function telemetryEventCtes(type: string, first: number): string {
   const p = (offset: number): string => `$${first + offset}`;
-  // Every record stored (the common case): every request listed is an event, k = r. Otherwise
-  // the requests are looked up from the stored records. The count gates both branches, so
-  // PostgreSQL runs only one of them.
-  return `, webhook_all_stored AS MATERIALIZED (
-       SELECT (SELECT count(*) FROM stored) = cardinality(${p(4)}::int[]) AS yes
-     ), webhook_emitted AS MATERIALIZED (
-       SELECT k, k AS r FROM generate_series(1, cardinality(${p(1)}::text[])) AS k
-       WHERE (SELECT yes FROM webhook_all_stored)
-       UNION ALL
+  return `, webhook_emitted AS MATERIALIZED (
        SELECT row_number() OVER (ORDER BY o.r) AS k, o.r
        FROM (SELECT DISTINCT (${p(4)}::int[])[i.n] AS r
              FROM stored s JOIN input i ON i.id = s.id) o
-       WHERE NOT (SELECT yes FROM webhook_all_stored)
      ), webhook_event AS (
        INSERT INTO webhook_events (id, type, data, devices, starts, lengths)
        SELECT ${p(0)}::text, '${type}', convert_from($1, 'UTF8'),
