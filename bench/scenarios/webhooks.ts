@@ -135,7 +135,7 @@ export async function webhooksScenario(ctx: BenchContext, batch: number): Promis
 }
 
 /** A receiver that answers every delivery at once, counting them. */
-async function fastReceiver(): Promise<{
+export async function fastReceiver(): Promise<{
   url: string;
   received: () => number;
   close: () => Promise<void>;
@@ -159,7 +159,7 @@ async function fastReceiver(): Promise<{
   };
 }
 
-async function subscribe(
+export async function subscribe(
   devicesUrl: string,
   receiverUrl: string,
   count: number,
@@ -178,7 +178,7 @@ async function subscribe(
   return ids;
 }
 
-async function unsubscribe(devicesUrl: string, id: string): Promise<void> {
+export async function unsubscribe(devicesUrl: string, id: string): Promise<void> {
   const response = await fetch(`${devicesUrl}/api/v1/webhooks/${id}`, {
     method: 'DELETE',
     headers: { 'x-api-key': TEST_OPERATOR_KEY },
@@ -191,7 +191,7 @@ async function unsubscribe(devicesUrl: string, id: string): Promise<void> {
  * outlive their endpoints until the relay finds them gone), so that work does not fall into the
  * next side's measurement.
  */
-async function drained(databaseUrl: string): Promise<void> {
+export async function drained(databaseUrl: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
