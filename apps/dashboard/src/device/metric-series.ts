@@ -15,17 +15,20 @@ export interface MetricSeries {
   lastInterval: number | null;
 }
 
-export const EMPTY_SERIES: MetricSeries = {
-  t: [],
-  cpu: [],
-  memUsed: [],
-  memTotal: [],
-  diskUsed: [],
-  diskTotal: [],
-  netIn: [],
-  netOut: [],
-  lastInterval: null,
-};
+/** A series with no points, its columns fresh arrays to push to. */
+function emptySeries(): MetricSeries {
+  return {
+    t: [],
+    cpu: [],
+    memUsed: [],
+    memTotal: [],
+    diskUsed: [],
+    diskTotal: [],
+    netIn: [],
+    netOut: [],
+    lastInterval: null,
+  };
+}
 
 /**
  * A bucket's network rate: an agent sends the bytes moved since its previous sample, so the
@@ -38,17 +41,7 @@ function bucketRate(avg: number | null, bucket: MetricBucket): number | null {
 
 /** The downsampled answer (newest bucket first) as series; empty buckets are gaps. */
 export function fromBuckets(buckets: MetricBucket[]): MetricSeries {
-  const series: MetricSeries = {
-    ...EMPTY_SERIES,
-    t: [],
-    cpu: [],
-    memUsed: [],
-    memTotal: [],
-    diskUsed: [],
-    diskTotal: [],
-    netIn: [],
-    netOut: [],
-  };
+  const series = emptySeries();
   for (let i = buckets.length - 1; i >= 0; i -= 1) {
     const b = buckets[i];
     series.t.push(Date.parse(b.bucket) / 1000);

@@ -2,18 +2,11 @@ import { useState } from 'react';
 import { ListState } from '../components/states';
 import { TimeAgo } from '../components/time-ago';
 import type { Resource } from '../lib/use-resource';
+import { DATA_TYPES } from '../../../../libs/contracts/src/constants';
 import type { DeadLetter } from './forwarding-page';
 
-const TYPES = [
-  '',
-  'device',
-  'metrics',
-  'activities',
-  'processes',
-  'alerts',
-  'screenshots',
-  'command_status',
-];
+// '' is "all types"; the rest are the forwarded kinds as the services name them.
+const TYPES = ['', ...DATA_TYPES];
 
 /** Dead letters with their reasons; an admin replays some, one type, or all of them. */
 export function DeadLetters({
