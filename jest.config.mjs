@@ -124,8 +124,9 @@ export default {
       ? [{ ...common, displayName: 'image', testMatch: ['<rootDir>/test/**/*.image-spec.ts'] }]
       : []),
   ],
-  // A guard against a test that hangs; the e2e hooks start both services and run migrations.
-  testTimeout: 120_000,
+  // A guard against a test that hangs. The e2e hooks start both services one after the other,
+  // each allowed test/support/services.ts's START_TIMEOUT_MS (90 s) on a busy machine.
+  testTimeout: 240_000,
   // Two files side by side: Jest's default on two cores is one, and a whole run measured
   // clearly faster with two (each e2e file spends much of its time waiting on its services).
   maxWorkers: 2,

@@ -10,6 +10,9 @@ import { waitFor } from './wait-for';
 
 export type ServiceName = 'devices' | 'mentor';
 
+/** How long a service may take to answer /health/ready before its start counts as failed. */
+export const START_TIMEOUT_MS = 90_000;
+
 /** Compiled entry points: the services run as they are deployed, from the build. */
 const ENTRY: Record<ServiceName, string> = {
   devices: compiledFile('apps/devices/src/main.ts'),
@@ -126,10 +129,15 @@ export class ServiceProcess {
         if (!this.running) throw new Error(`${this.name} exited early:\n${this.logs.slice(-3000)}`);
         // Another process on the port would answer the probe too: the socket must be ours.
         if (listensOn(child.pid!, this.port) === false) return false;
-        const response = await fetch(`${this.url}/health/ready`);
+        const response = await fetch(`${this.url}/health/ready`, {
+          signal: AbortSignal.timeout(5_000),
+        });
         return response.status === 200;
       },
-      { timeoutMs: 30_000, intervalMs: 50, message: `${this.name} to become ready` },
+      // A start takes about 2 s on a quiet machine. On a busy one (parallel test files,
+      // PostgreSQL flushing a checkpoint) it has taken over 30 s; a service that is truly stuck
+      // still fails here, with its output, before the hook's own timeout (jest.config.mjs).
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 50, message: `${this.name} to become ready` },
     ).catch((error: Error) => {
       child.kill('SIGKILL');
       throw new Error(`${error.message}\n--- ${this.name} output ---\n${this.logs.slice(-3000)}`);

@@ -35,17 +35,16 @@ describe('CounterThrottlerStorage', () => {
     assert.equal((await storage.increment('k', 1000, 1, 5000, 't')).isBlocked, false);
   });
 
-  it('costs the same per request however many requests the window holds', async () => {
+  it('keeps one counter per key and window, not a record per hit, however many hits it holds', async () => {
+    // The property that keeps a request O(1); its cost in time is measured by npm run bench.
     const storage = new CounterThrottlerStorage();
-    const time = async (n: number): Promise<number> => {
-      const t0 = performance.now();
-      for (let i = 0; i < n; i += 1) await storage.increment(`key-${n}`, 60_000, 1e9, 0, 'default');
-      return (performance.now() - t0) / n;
-    };
-    await time(1000);
-    const small = await time(2000);
-    const large = await time(50_000);
-    assert.ok(large < small * 5 + 0.01, `per-request cost grew from ${small} to ${large} ms`);
+    for (let i = 0; i < 50_000; i += 1) await storage.increment('busy', 60_000, 1e9, 0, 'default');
+    const windows = (storage as unknown as { windows: Map<string, Record<string, unknown>> })
+      .windows;
+    assert.equal(windows.size, 1);
+    const [window] = windows.values();
+    assert.equal(window.count, 50_000);
+    for (const value of Object.values(window)) assert.equal(typeof value, 'number');
   });
 
   it('stays bounded in keys', async () => {
