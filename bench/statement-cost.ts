@@ -7,7 +7,7 @@
  *
  * - `ingest, forwarded`: the statement as Devices sends it (records, id claims, outbox bundle);
  * - `ingest, forwarded, webhooks`: the same with three webhook endpoints subscribed (the group's
- *   event row and fan-out bundle; one event per request of `records per request`);
+ *   event row and fan-out rows; one event per request of `records per request`);
  * - `ingest, not forwarded`: the same without the outbox (a kind whose forwarding is off);
  * - `rows without id claims`: the telemetry rows alone (no `record_ids`);
  * - `id claims alone`: the `record_ids` claims alone (no telemetry rows);

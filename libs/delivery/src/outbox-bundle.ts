@@ -9,6 +9,10 @@ import type { ClaimedMessage } from './delivery.types';
  * `bundle_size` says how many there are, and `request_id` lists up to MAX_BUNDLE_REQUEST_IDS of
  * their distinct request ids separated by commas (request ids never contain one). An ordinary
  * row has a NULL `bundle_size` and one record as its payload.
+ *
+ * A producer may also write a row that stands for `bundle_size` records in a payload of its
+ * transport's own that is not an array (Devices' webhook group fan-outs): the engine counts it
+ * as that many records in claims and backlogs, but never splits it, and recordsOf does not apply.
  */
 
 /** Distinct request ids a bundle keeps, and one outgoing request names at most. */

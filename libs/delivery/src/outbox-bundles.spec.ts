@@ -159,6 +159,30 @@ describe('Outbox bundles against PostgreSQL', () => {
     assert.equal((await relay.stats()).deadLetters, 3);
   });
 
+  it('counts a row standing for several records in a payload of its own, and never splits it', async () => {
+    const dead: number[] = [];
+    const relay = relayFor({
+      channel: 'b-own',
+      transport: new ScriptedTransport(() => unavailable),
+      deadLetterAfterMs: 60_000,
+      hooks: { onDeadLettered: (_topic, count) => dead.push(count) },
+    });
+    // As Devices' webhook group fan-outs: an object naming its records, however many.
+    await db.pool.query(
+      `INSERT INTO outbox (channel, topic, record_id, payload, bundle_size, retry_since)
+       VALUES ('b-own', 't', 'g_1', '{"events": 3}', 3, now() - interval '1 hour')`,
+    );
+    assert.equal((await relay.stats()).pending, 3);
+    assert.equal(await relay.drainOnce(), 1);
+
+    assert.deepEqual(dead, [3]);
+    assert.deepEqual(
+      (await rowsOf('b-own')).map((r) => [r.record_id, r.status, r.bundle_size]),
+      [['g_1', 'dead', 3]],
+    );
+    assert.equal((await relay.stats()).deadLetters, 3);
+  });
+
   it('refuses to write a bundle without records', async () => {
     await assert.rejects(
       new OutboxWriter().enqueue(db.executor, [

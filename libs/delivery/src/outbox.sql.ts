@@ -133,7 +133,8 @@ const BUNDLE_COLUMNS = `channel, topic, record_id, payload, request_id, status, 
 type BundleOverride = 'attempts' | 'solo' | 'next_attempt_at' | 'last_error';
 
 /**
- * Two CTEs (`bundle`, `split`) that replace the bundles matching `where` by one row per record,
+ * Two CTEs (`bundle`, `split`) that replace the bundles matching `where` by one row per record
+ * (a row whose payload is not an array is left whole: see outbox-bundle.ts),
  * keeping the bundle's state except for `overrides` (SQL over the deleted row `b`). The request
  * ids stay the bundle's list. For a statement to embed; `split` returns one row per record.
  */
@@ -143,7 +144,9 @@ export function unbundleCtes(
 ): string {
   const value = (column: BundleOverride): string => overrides[column] ?? `b.${column}`;
   return `bundle AS (
-    DELETE FROM outbox WHERE bundle_size IS NOT NULL AND ${where} RETURNING *
+    DELETE FROM outbox
+    WHERE bundle_size IS NOT NULL AND json_typeof(payload::json) = 'array' AND ${where}
+    RETURNING *
   ), split AS (
     INSERT INTO outbox (${BUNDLE_COLUMNS})
     SELECT b.channel, b.topic, coalesce(e.value ->> 'id', b.record_id), e.value, b.request_id,

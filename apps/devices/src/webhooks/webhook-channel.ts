@@ -5,9 +5,9 @@ import { WebhookPacerModule } from './webhook-pacer.module';
 import { webhookBackoff, WebhookTransport } from './webhook-transport';
 
 /**
- * Webhook deliveries as a delivery channel: fan-out rows (topic `*`, one event or a bundle of
- * them), replaced by rows per endpoint (topic: the endpoint id) for the pairs they failed. Always on; with no
- * endpoint registered it has nothing to send.
+ * Webhook deliveries as a delivery channel: fan-out rows (topic `*`, one event or up to
+ * WEBHOOK_BATCH of a telemetry group's), replaced by rows per endpoint (topic: the endpoint id)
+ * for the pairs they failed. Always on; with no endpoint registered it has nothing to send.
  */
 export const webhookChannel: DeliveryChannelDefinition = {
   channel: WEBHOOK_CHANNEL,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { telemetryEventValues } from './webhook-events.service';
+import { telemetryEventValues, WebhookEvents } from './webhook-events.service';
+import { WebhookPacer } from './webhook-pacer';
+import { WebhookSubscriptions } from './webhook-subscriptions.service';
 
 const record = (id: string, deviceid: string, note = '') => ({ id, deviceid, cpu_usage: 1, note });
 
@@ -70,5 +72,29 @@ describe('telemetryEventValues', () => {
       [['a'], ['b']],
     );
     assert.deepEqual(owners, [1, 2]);
+  });
+});
+
+describe('WebhookEvents.telemetryEvents', () => {
+  it('holds deliveries back while ingest is backlogged, even when nobody subscribes to the kind', () => {
+    const pacer = new WebhookPacer();
+    // Never loaded: no endpoint subscribes to anything (its database is not needed for that).
+    const subscriptions = new WebhookSubscriptions(
+      undefined as never,
+      undefined as never,
+      {
+        WEBHOOK_SUBSCRIPTION_REFRESH: 60_000,
+      } as never,
+    );
+    const events = new WebhookEvents(subscriptions, pacer, undefined as never);
+    try {
+      const jobs = [{ records: [record('a', 'd1')] }];
+      assert.equal(events.telemetryEvents('metric.submitted', jobs, 0), undefined);
+      assert.equal(pacer.busy, false, 'one request and nothing queued is no backlog');
+      assert.equal(events.telemetryEvents('metric.submitted', jobs, 3), undefined);
+      assert.equal(pacer.busy, true, 'requests queued behind the write');
+    } finally {
+      pacer.onModuleDestroy();
+    }
   });
 });

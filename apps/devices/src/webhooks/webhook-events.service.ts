@@ -68,16 +68,17 @@ export class WebhookEvents {
    * event per request, carrying that request's records (`{deviceid, records}`); a record the
    * group already holds from an earlier request is left out, as the ingest statement does.
    * `waiting`: requests queued behind this write; with them (or a group of several) ingest is
-   * saturated, and deliveries yield to it (WebhookPacer).
+   * saturated, and deliveries of every event yield to it (WebhookPacer), subscribed or not.
    */
   telemetryEvents(
     type: WebhookEventType,
     jobs: TelemetryJob[],
     waiting = 0,
   ): TelemetryEvents | undefined {
+    // Whatever this kind's subscribers: deliveries queued for any event yield to ingest.
+    if (waiting > 0 || jobs.length > 1) this.pacer.ingestBacklogged();
     const endpoints = this.subscriptions.endpointsFor(type);
     if (endpoints.length === 0) return undefined;
-    if (waiting > 0 || jobs.length > 1) this.pacer.ingestBacklogged();
     return telemetryEventValues(jobs, endpoints);
   }
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { devicesDataSourceOptions } from '../database/devices-data-source';
 import { ingestStatement } from '../telemetry/telemetry.sql';
 import { telemetryEventValues } from './webhook-events.service';
+import { fanoutEventIds } from './webhook-transport';
 import { BACKLOG_BY_ENDPOINT, EXPAND_FANOUT, LOAD_EVENTS, REDELIVER } from './webhooks.sql';
 
 const ENDPOINTS = [randomUUID(), randomUUID()];
@@ -75,9 +76,10 @@ describe('Webhook events of a telemetry group (ingest statement, LOAD_EVENTS, RE
       {
         record_id: ids[0],
         bundle_size: 2,
-        payload: ids.map((id) => ({ id, type: 'metric.submitted', endpoints: ENDPOINTS })),
+        payload: { type: 'metric.submitted', endpoints: ENDPOINTS, events: 2 },
       },
     ]);
+    assert.deepEqual(fanoutEventIds(ids[0], 2), ids);
 
     const events = await db.pool.query<{ id: string; type: string; data: string }>(LOAD_EVENTS, [
       [...ids, `${row.id}_3`, `${row.id}_0`, row.id],
@@ -97,7 +99,53 @@ describe('Webhook events of a telemetry group (ingest statement, LOAD_EVENTS, RE
     );
   });
 
-  it('replaces a bundle by rows for its failed pairs, and redelivers one event of a group', async () => {
+  it('queues a group whose records are all new in fan-out rows of a hundred events at most', async () => {
+    await db.pool.query('DELETE FROM webhook_events');
+    await db.pool.query('DELETE FROM outbox');
+    const jobs = Array.from({ length: 250 }, (_, i) => ({ records: [sample(`d${i % 7}`)] }));
+    jobs[3].records.push(sample('d3', 'ümlaut'));
+    await ingest(db, jobs);
+
+    const rows = await db.pool.query<{ id: string; devices: string[] }>(
+      'SELECT id, devices FROM webhook_events',
+    );
+    assert.equal(rows.rows.length, 1);
+    const row = rows.rows[0];
+    assert.deepEqual(
+      row.devices,
+      jobs.map((_, i) => `"d${i % 7}"`),
+    );
+    const queued = await db.pool.query(
+      `SELECT record_id, payload, bundle_size FROM outbox WHERE channel = 'webhooks' ORDER BY id`,
+    );
+    const fanout = (k: number, events: number): unknown => ({
+      record_id: `${row.id}_${k}`,
+      bundle_size: events,
+      payload: { type: 'metric.submitted', endpoints: ENDPOINTS, events },
+    });
+    assert.deepEqual(queued.rows, [fanout(1, 100), fanout(101, 100), fanout(201, 50)]);
+
+    const ids = [1, 4, 100, 101, 250].map((k) => `${row.id}_${k}`);
+    const events = await db.pool.query<{ id: string; data: string }>(LOAD_EVENTS, [
+      [...ids, `${row.id}_251`],
+    ]);
+    assert.deepEqual(
+      events.rows.map((e) => [e.id, JSON.parse(e.data) as unknown]).sort(),
+      [1, 4, 100, 101, 250]
+        .map((k) => [
+          `${row.id}_${k}`,
+          { deviceid: `d${(k - 1) % 7}`, records: jobs[k - 1].records },
+        ])
+        .sort(),
+    );
+    const backlog = await db.pool.query(BACKLOG_BY_ENDPOINT);
+    assert.deepEqual(
+      new Set(backlog.rows),
+      new Set(ENDPOINTS.map((endpoint) => ({ endpoint, pending: 250, dead: 0 }))),
+    );
+  });
+
+  it('replaces a group fan-out row by rows for its failed pairs, and redelivers one event of a group', async () => {
     await db.pool.query('DELETE FROM outbox');
     await ingest(db, [{ records: [sample('d1')] }, { records: [sample('d2')] }]);
     const { rows } = await db.pool.query<{ id: string; record_id: string }>(

@@ -1,6 +1,5 @@
 import {
   OutboundHttp,
-  recordsOf,
   retryDelayMs,
   type BackoffPolicy,
   type ClaimedMessage,
@@ -40,13 +39,23 @@ export function webhookBackoff(config: DevicesConfig): BackoffPolicy {
 }
 
 /**
- * A fan-out's event: its type and the endpoints subscribed when it was written; its id is the
- * row's record id, or `id` in a bundle's element.
+ * A fan-out row's payload: the type and the endpoints subscribed when its events were written.
+ * Its record id is its event's id, or with `events`, that of the first of a telemetry group's
+ * events `<row id>_<k>`, `<row id>_<k + 1>`, ... (webhooks.sql.ts).
  */
 interface Fanout {
-  id?: string;
   type: string;
   endpoints: string[];
+  events?: number;
+}
+
+/** The ids of the events a fan-out row announces. */
+export function fanoutEventIds(recordId: string, events: number | undefined): string[] {
+  if (events === undefined) return [recordId];
+  const match = /^(.+)_([0-9]+)$/.exec(recordId);
+  if (!match) throw new Error(`a group fan-out row's record id is not <row>_<k>: ${recordId}`);
+  const first = Number(match[2]);
+  return Array.from({ length: events }, (_, i) => `${match[1]}_${first + i}`);
 }
 
 /** One event of a claimed row, to send to one endpoint. */
@@ -105,7 +114,7 @@ export class WebhookTransport implements DeliveryTransport {
   }
 
   /**
-   * Fan-out rows: each event (one, or a bundle's) to every endpoint it lists, endpoints side by
+   * Fan-out rows: each event (one, or a telemetry group's) to every endpoint it lists, endpoints side by
    * side. A row whose events all got through (or whose endpoints are gone or disabled) is done;
    * otherwise it is replaced by rows for just the (endpoint, event) pairs that failed, which
    * retry like any endpoint's row (one webhook-id still).
@@ -113,9 +122,10 @@ export class WebhookTransport implements DeliveryTransport {
   private async fanOut(messages: ClaimedMessage[]): Promise<SendOutcome> {
     const byEndpoint = new Map<string, Delivery[]>();
     for (const message of messages) {
-      for (const event of recordsOf(message) as Fanout[]) {
-        const delivery = { message, eventId: event.id ?? message.recordId, type: event.type };
-        for (const endpoint of event.endpoints) {
+      const fanout = message.payload as Fanout;
+      for (const eventId of fanoutEventIds(message.recordId, fanout.events)) {
+        const delivery = { message, eventId, type: fanout.type };
+        for (const endpoint of fanout.endpoints) {
           const queued = byEndpoint.get(endpoint);
           if (queued) queued.push(delivery);
           else byEndpoint.set(endpoint, [delivery]);

@@ -9,8 +9,10 @@ import { WEBHOOK_BATCH, WEBHOOK_CHANNEL, WEBHOOK_FANOUT_TOPIC } from './webhook-
 // retry on their own schedule. Redeliveries and test events are per-endpoint rows.
 //
 // A telemetry group (the requests one ingest statement writes) keeps all its events in one
-// webhook_events row and queues them in fan-out bundles (outbox-bundle.ts; each element
-// `{id, type, endpoints}`), so ingest adds two rows per statement rather than two per request.
+// webhook_events row and queues them in group fan-out rows, each `{type, endpoints, events}` for
+// the `events` events from its record id `<row id>_<k>` on (WEBHOOK_BATCH at most; its
+// bundle_size says as much, so the engine counts them as events, though it never splits them:
+// outbox.sql.ts), so ingest adds two small rows per statement rather than two per request.
 // Such a row's data is the group's records (one JSON array) and `devices`, `starts` and `lengths`
 // describe its events: event k, id `<row id>_<k>`, is `{"deviceid": devices[k], "records":
 // [...]}` with the records that are bytes starts[k] to starts[k] + lengths[k] - 1 of the data.
@@ -42,33 +44,47 @@ const EVENT_DATA = `CASE WHEN q.k IS NULL THEN e.data ELSE
  * CTEs appended to the telemetry ingest statement when an endpoint subscribes to the kind's
  * event (telemetry.sql.ts): one event per request of the group that stored a record (numbered
  * k = 1, 2, ... in the group's order), all in one webhook_events row whose data is $1, the
- * group's document, as text, and queued in fan-out bundles of WEBHOOK_BATCH events (a relay
- * round's worth). Parameters from $`first`: the row id, then per request its device (a JSON
- * string) and the byte start (1-based) and length of its records in $1, then per record of $1
- * the request (1-based) it came with, then the endpoint ids.
+ * group's document, as text, and queued in group fan-out rows of WEBHOOK_BATCH events at most (a
+ * relay round's worth). Parameters from $`first`: the row id, then per request its device (a
+ * JSON string) and the byte start (1-based) and length of its records in $1, then per record of
+ * $1 the request (1-based) it came with, then the endpoint ids.
+ *
+ * When every record was stored (the usual case) every request is an event, and the row's
+ * arrays are the parameters as they stand; otherwise the requests that stored a record are
+ * found and the arrays aggregated. The counts gate both branches, so PostgreSQL runs one.
  */
 export function telemetryEventCtes(type: string, first: number): string {
   const p = (offset: number): string => `$${first + offset}`;
-  return `, webhook_emitted AS MATERIALIZED (
+  const all = `(SELECT c.records > 0 AND c.kept = c.records FROM webhook_counts c)`;
+  return `, webhook_counts AS (
+       SELECT (SELECT count(*) FROM input) AS records, (SELECT count(*) FROM stored) AS kept
+     ), webhook_emitted AS MATERIALIZED (
        SELECT row_number() OVER (ORDER BY o.r) AS k, o.r
        FROM (SELECT DISTINCT (${p(4)}::int[])[i.n] AS r
              FROM stored s JOIN input i ON i.id = s.id) o
      ), webhook_event AS (
        INSERT INTO webhook_events (id, type, data, devices, starts, lengths)
+       SELECT ${p(0)}::text, '${type}', convert_from($1, 'UTF8'), ${p(1)}::text[],
+         ${p(2)}::int[], ${p(3)}::int[]
+       WHERE ${all}
+       UNION ALL
        SELECT ${p(0)}::text, '${type}', convert_from($1, 'UTF8'),
          array_agg((${p(1)}::text[])[e.r] ORDER BY e.k),
          array_agg((${p(2)}::int[])[e.r] ORDER BY e.k),
          array_agg((${p(3)}::int[])[e.r] ORDER BY e.k)
        FROM webhook_emitted e
+       WHERE NOT ${all}
        HAVING count(*) > 0
-       RETURNING id
+       RETURNING id, cardinality(devices) AS events
      ), webhook_queued AS (
        INSERT INTO outbox (${QUEUE_COLUMNS}, bundle_size)
-       SELECT '${WEBHOOK_CHANNEL}', '${WEBHOOK_FANOUT_TOPIC}', ev.id || '_' || min(e.k),
-         json_agg(json_build_object('id', ev.id || '_' || e.k, 'type', '${type}',
-           'endpoints', ${p(5)}::text[]) ORDER BY e.k), NULL, false, count(*)::int
-       FROM webhook_event ev, webhook_emitted e
-       GROUP BY ev.id, (e.k - 1) / ${WEBHOOK_BATCH}
+       SELECT '${WEBHOOK_CHANNEL}', '${WEBHOOK_FANOUT_TOPIC}', ev.id || '_' || f.k,
+         json_build_object('type', '${type}', 'endpoints', ${p(5)}::text[], 'events', f.n), NULL,
+         false, f.n
+       FROM webhook_event ev, LATERAL (
+         SELECT k, least(${WEBHOOK_BATCH}, ev.events - k + 1)::int AS n
+         FROM generate_series(1, ev.events, ${WEBHOOK_BATCH}) AS k
+       ) f
      )`;
 }
 
@@ -86,7 +102,7 @@ export const EMIT_EVENT = `
  * $1 fan-out row id, $2 its attempts (the claim's own: a row claimed again by another relay
  * meanwhile is left alone); per failed (endpoint, event) pair: $3 endpoint id, $4 event id,
  * $5 event type, $6 last error, $7 delay ms before its next attempt. Replaces the fan-out row
- * (or bundle) by one row per pair, keeping its attempts and retry window, in one statement.
+ * (one event or a group's) by one row per pair, keeping its attempts and retry window, in one statement.
  */
 export const EXPAND_FANOUT = `
   WITH fanout AS (
@@ -200,20 +216,19 @@ export const PRUNE = `
     (SELECT count(*) FROM deliveries)::int AS deliveries`;
 
 /**
- * Waiting and dead deliveries per endpoint (a fan-out counts each of its events for each of
+ * Waiting and dead deliveries per endpoint (a fan-out row counts each of its events for each of
  * their endpoints).
  */
 export const BACKLOG_BY_ENDPOINT = `
-  SELECT e.endpoint, count(*) FILTER (WHERE o.status = 'pending')::int AS pending,
-    count(*) FILTER (WHERE o.status = 'dead')::int AS dead
+  SELECT e.endpoint, coalesce(sum(e.n) FILTER (WHERE o.status = 'pending'), 0)::int AS pending,
+    coalesce(sum(e.n) FILTER (WHERE o.status = 'dead'), 0)::int AS dead
   FROM outbox o, LATERAL (
-    SELECT o.topic WHERE o.topic <> '${WEBHOOK_FANOUT_TOPIC}'
+    SELECT o.topic, 1 WHERE o.topic <> '${WEBHOOK_FANOUT_TOPIC}'
     UNION ALL
-    SELECT json_array_elements_text(f.value -> 'endpoints')
-    FROM json_array_elements(CASE WHEN o.bundle_size IS NULL THEN json_build_array(o.payload)
-                                  ELSE o.payload END) AS f
+    SELECT json_array_elements_text(o.payload -> 'endpoints'),
+      coalesce((o.payload ->> 'events')::int, 1)
     WHERE o.topic = '${WEBHOOK_FANOUT_TOPIC}'
-  ) AS e(endpoint)
+  ) AS e(endpoint, n)
   WHERE o.channel = '${WEBHOOK_CHANNEL}' GROUP BY e.endpoint`;
 
 /** The enabled endpoints and their event types, for the subscription cache. */

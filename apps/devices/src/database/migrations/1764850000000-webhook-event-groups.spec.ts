@@ -6,7 +6,7 @@ import { devicesDataSourceOptions } from '../devices-data-source';
 const DATA = '[{"id":"a","note":"ü"},{"id":"b"},{"id":"c"}]';
 
 describe("Devices migration 1764850000000 (a telemetry group's webhook events in one row)", () => {
-  it('adds the group columns, and on the way down turns group rows and fan-out bundles into a row per event', async () => {
+  it('adds the group columns, and on the way down turns group rows and group fan-out rows into a row per event', async () => {
     const db = await MigrationDatabase.open('devices_event_groups_migration', (url) =>
       devicesDataSourceOptions(url, 'devices', 2),
     );
@@ -23,15 +23,7 @@ describe("Devices migration 1764850000000 (a telemetry group's webhook events in
       await db.pool.query(
         `INSERT INTO outbox (channel, topic, record_id, payload, bundle_size, attempts)
          VALUES ('webhooks', '*', 'msg_g_1', $1, 2, 3)`,
-        [
-          JSON.stringify(
-            ['msg_g_1', 'msg_g_2'].map((id) => ({
-              id,
-              type: 'metric.submitted',
-              endpoints: ['e'],
-            })),
-          ),
-        ],
+        [JSON.stringify({ type: 'metric.submitted', endpoints: ['e'], events: 2 })],
       );
 
       await db.revertLast();
@@ -46,14 +38,15 @@ describe("Devices migration 1764850000000 (a telemetry group's webhook events in
         ],
       );
       const queued = await db.pool.query(
-        `SELECT topic, record_id, payload, attempts FROM outbox ORDER BY record_id`,
+        `SELECT topic, record_id, payload, bundle_size, attempts FROM outbox ORDER BY record_id`,
       );
       assert.deepEqual(
         queued.rows,
         ['msg_g_1', 'msg_g_2'].map((id) => ({
           topic: '*',
           record_id: id,
-          payload: { id, type: 'metric.submitted', endpoints: ['e'] },
+          bundle_size: null,
+          payload: { type: 'metric.submitted', endpoints: ['e'] },
           attempts: 3,
         })),
       );
