@@ -7,6 +7,7 @@ import {
   type SetStateAction,
 } from 'react';
 import { useResync } from '../live/use-live';
+import { UpdatesDuringLoad } from './updates-during-load';
 
 export interface Resource<T> {
   data: T | undefined;
@@ -19,7 +20,8 @@ export interface Resource<T> {
 /**
  * Data loaded from the API for a view: loaded again when `key` changes and when the live
  * stream comes back after a break (so the view catches up); the previous data stays on screen
- * while a reload runs. An older answer never overwrites a newer one.
+ * while a reload runs. An older answer never overwrites a newer one, nor the live events that
+ * arrived while it was on its way (they are replayed on it).
  */
 export function useResource<T>(
   load: (signal: AbortSignal) => Promise<T>,
@@ -36,17 +38,22 @@ export function useResource<T>(
   });
   const token = `${key}#${generation}`;
 
+  const duringLoad = useRef(new UpdatesDuringLoad<T>());
+
   useEffect(() => {
     const controller = new AbortController();
+    const updates = duringLoad.current;
+    updates.begin();
     loader.current(controller.signal).then(
       (value) => {
         if (controller.signal.aborted) return;
-        setData(value);
+        setData(updates.settle(value));
         setError(undefined);
         setSettled(token);
       },
       (reason: unknown) => {
         if (controller.signal.aborted) return;
+        updates.drop();
         setError(reason instanceof Error ? reason : new Error(String(reason)));
         setSettled(token);
       },
@@ -56,5 +63,10 @@ export function useResource<T>(
 
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   useResync(reload);
-  return { data, error, loading: settled !== token, reload, setData };
+  // Changes made while a load runs are replayed on its answer (UpdatesDuringLoad).
+  const update = useCallback((change: SetStateAction<T | undefined>) => {
+    duringLoad.current.record(change);
+    setData(change);
+  }, []);
+  return { data, error, loading: settled !== token, reload, setData: update };
 }
