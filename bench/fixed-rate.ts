@@ -8,9 +8,9 @@
  * BENCH_LOG_LEVEL and BENCH_DEVICES_NODE_ARGS apply. Prints one line per round and the median.
  *
  * BENCH_WEBHOOK_ENDPOINTS=N: the rounds alternate between no webhook endpoint and N endpoints
- * subscribed to metric.submitted (a local receiver answering 200 at once; registered before the
- * round, deleted and drained after it), and the medians of both and their ratio are printed,
- * Devices and PostgreSQL CPU per request together.
+ * subscribed to metric.submitted (a local receiver answering 200 at once), switched as the
+ * webhooks scenario switches them (scenarios/webhooks.ts), and the medians of both and their
+ * ratio are printed, Devices and PostgreSQL CPU per request together.
  */
 import * as path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -18,7 +18,7 @@ import { BenchContext, blackHole, metricPosts } from './lib/context';
 import { BenchDatabase } from './lib/database';
 import { cannon } from './lib/load';
 import { ProcessWatch, round } from './lib/proc';
-import { drained, fastReceiver, subscribe, unsubscribe } from './scenarios/webhooks';
+import { fastReceiver, subscribe, subscribeTo } from './scenarios/webhooks';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -47,9 +47,11 @@ async function main(): Promise<void> {
     const perRequest: number[] = [];
     // Devices plus PostgreSQL CPU per request, without and with endpoints (BENCH_WEBHOOK_ENDPOINTS).
     const total: [number[], number[]] = [[], []];
+    const ids = receiver ? await subscribe(devices.url, receiver.url, endpoints) : [];
     for (let i = 0; i < rounds; i++) {
       const hooked = receiver !== undefined && i % 2 === 1;
-      const ids = hooked ? await subscribe(devices.url, receiver.url, endpoints) : [];
+      const event = hooked ? 'metric.submitted' : 'activity.submitted';
+      for (const id of ids) await subscribeTo(devices.url, id, event);
       const watch = new ProcessWatch({
         devices: () => [devices.pid!],
         postgres: ctx.postgresPids,
@@ -67,8 +69,6 @@ async function main(): Promise<void> {
       const us = (percent: number): number => round((percent * 10_000) / load.rps);
       perRequest.push(us(cpu.devices.cpuPercent));
       total[hooked ? 1 : 0].push(us(cpu.devices.cpuPercent) + us(cpu.postgres.cpuPercent));
-      for (const id of ids) await unsubscribe(devices.url, id);
-      if (hooked) await drained(url);
       console.log(
         `${hooked ? `${endpoints} endpoints: ` : ''}${load.rps} req/s (${load.rps * batch} records/s), p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ` +
           `${load.failures} failed | Devices ${cpu.devices.cpuPercent}% = ${us(cpu.devices.cpuPercent)} µs/request ` +

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Client } from 'pg';
 import { TEST_OPERATOR_KEY } from '../../test/support/services';
 import { BenchContext, blackHole } from '../lib/context';
 import type { LoadResult } from '../lib/load';
@@ -190,35 +189,4 @@ export async function subscribeTo(devicesUrl: string, id: string, event: string)
     body: JSON.stringify({ events: [event] }),
   });
   if (response.status !== 200) throw new Error(`updating a webhook answered ${response.status}`);
-}
-
-export async function unsubscribe(devicesUrl: string, id: string): Promise<void> {
-  const response = await fetch(`${devicesUrl}/api/v1/webhooks/${id}`, {
-    method: 'DELETE',
-    headers: { 'x-api-key': TEST_OPERATOR_KEY },
-  });
-  if (response.status !== 204) throw new Error(`deleting a webhook answered ${response.status}`);
-}
-
-/**
- * Waits until the relay has dropped what the deleted endpoints still had queued (fan-out rows
- * outlive their endpoints until the relay finds them gone), so that work does not fall into the
- * next side's measurement.
- */
-export async function drained(databaseUrl: string): Promise<void> {
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const { rows } = await client.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM devices.outbox WHERE channel = 'webhooks'`,
-      );
-      if (rows[0].n === 0) return;
-      if (Date.now() > deadline) throw new Error(`${rows[0].n} webhook rows still queued`);
-      await delay(200);
-    }
-  } finally {
-    await client.end();
-  }
 }

@@ -33,6 +33,21 @@ describe('Outbox bundles against PostgreSQL', () => {
   const relayFor = (options: ChannelOptions): OutboxRelay =>
     new OutboxRelay(db.executor, options, quiet);
 
+  /** A relay whose receiver is always away, and the record counts it dead-letters. */
+  const failingRelay = (
+    channel: string,
+    deadLetterAfterMs: number,
+  ): { relay: OutboxRelay; dead: number[] } => {
+    const dead: number[] = [];
+    const relay = relayFor({
+      channel,
+      transport: new ScriptedTransport(() => unavailable),
+      deadLetterAfterMs,
+      hooks: { onDeadLettered: (_topic, count) => dead.push(count) },
+    });
+    return { relay, dead };
+  };
+
   async function rowsOf(channel: string) {
     const { rows } = await db.pool.query<{
       record_id: string;
@@ -132,13 +147,7 @@ describe('Outbox bundles against PostgreSQL', () => {
   });
 
   it('turns a bundle that keeps failing past deadLetterAfterMs into one dead letter per record', async () => {
-    const dead: number[] = [];
-    const relay = relayFor({
-      channel: 'b-expire',
-      transport: new ScriptedTransport(() => unavailable),
-      deadLetterAfterMs: 200,
-      hooks: { onDeadLettered: (_topic, count) => dead.push(count) },
-    });
+    const { relay, dead } = failingRelay('b-expire', 200);
     await db.enqueueBundle('b-expire', 'metrics', ids('e', 3));
     await waitFor(
       async () =>
@@ -160,13 +169,7 @@ describe('Outbox bundles against PostgreSQL', () => {
   });
 
   it('counts a row standing for several records in a payload of its own, and never splits it', async () => {
-    const dead: number[] = [];
-    const relay = relayFor({
-      channel: 'b-own',
-      transport: new ScriptedTransport(() => unavailable),
-      deadLetterAfterMs: 60_000,
-      hooks: { onDeadLettered: (_topic, count) => dead.push(count) },
-    });
+    const { relay, dead } = failingRelay('b-own', 60_000);
     // As Devices' webhook group fan-outs: an object naming its records, however many.
     await db.pool.query(
       `INSERT INTO outbox (channel, topic, record_id, payload, bundle_size, retry_since)

@@ -38,35 +38,37 @@ export function useResource<T>(
   });
   const token = `${key}#${generation}`;
 
-  const duringLoad = useRef(new UpdatesDuringLoad<T>());
+  const [duringLoad] = useState(() => new UpdatesDuringLoad<T>());
 
   useEffect(() => {
     const controller = new AbortController();
-    const updates = duringLoad.current;
-    updates.begin();
+    duringLoad.begin();
     loader.current(controller.signal).then(
       (value) => {
         if (controller.signal.aborted) return;
-        setData(updates.settle(value));
+        setData(duringLoad.settle(value));
         setError(undefined);
         setSettled(token);
       },
       (reason: unknown) => {
         if (controller.signal.aborted) return;
-        updates.drop();
+        duringLoad.drop();
         setError(reason instanceof Error ? reason : new Error(String(reason)));
         setSettled(token);
       },
     );
     return () => controller.abort();
-  }, [token]);
+  }, [token, duringLoad]);
 
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   useResync(reload);
   // Changes made while a load runs are replayed on its answer (UpdatesDuringLoad).
-  const update = useCallback((change: SetStateAction<T | undefined>) => {
-    duringLoad.current.record(change);
-    setData(change);
-  }, []);
+  const update = useCallback(
+    (change: SetStateAction<T | undefined>) => {
+      duringLoad.record(change);
+      setData(change);
+    },
+    [duringLoad],
+  );
   return { data, error, loading: settled !== token, reload, setData: update };
 }

@@ -61,11 +61,17 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean, webhook
   // out of the input and aggregated again, $5 per bundle. The group's two counts are taken once
   // and gate both branches, so PostgreSQL runs only one of them.
   const whole = `c.records > 0 AND c.kept = c.records AND c.records <= $5`;
-  const queued = forwarded
-    ? `, counts AS (
+  // The group's records and how many of them were new: the forwarded bundle's and the webhook
+  // events' fast paths both turn on them.
+  const counts =
+    forwarded || webhooks
+      ? `, counts AS (
        SELECT (SELECT count(*) FROM input) AS records, (SELECT count(*) FROM stored) AS kept
-     ), queued AS (${insertMessagesFrom(
-       `SELECT $2, $3, (SELECT id::text FROM input WHERE n = 1), d,
+     )`
+      : '';
+  const queued = forwarded
+    ? `, queued AS (${insertMessagesFrom(
+        `SELECT $2, $3, (SELECT id::text FROM input WHERE n = 1), d,
            (SELECT ${bundleRequestIdSql('r')} FROM unnest($4::text[]) AS r),
            c.records::int
          FROM doc, counts c WHERE ${whole}
@@ -78,8 +84,8 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean, webhook
                  AS e(payload, n)) e ON e.n = i.n
          WHERE NOT (SELECT ${whole} FROM counts c)
          GROUP BY (i.n - 1) / $5`,
-       true,
-     )})`
+        true,
+      )})`
     : '';
   // json, not jsonb: the records are read once, straight into typed columns, and the bundle
   // keeps the text (building jsonb of the group was most of PostgreSQL's parse cost).
@@ -97,7 +103,7 @@ export function ingestStatement(kind: TelemetryKind, forwarded: boolean, webhook
        INSERT INTO ${kind} (${names})
        SELECT ${values} FROM input r JOIN claimed c ON c.id = r.id
        RETURNING id
-     )${queued}${webhooks ? telemetryEventCtes(TELEMETRY_EVENT[kind], forwarded ? 6 : 2) : ''}
+     )${counts}${queued}${webhooks ? telemetryEventCtes(TELEMETRY_EVENT[kind], forwarded ? 6 : 2) : ''}
      SELECT i.id FROM input i WHERE NOT EXISTS (SELECT FROM stored s WHERE s.id = i.id)`;
   INGEST_SQL.set(key, text);
   return text;

@@ -25,7 +25,10 @@ export const TELEMETRY_EVENT: Record<TelemetryKind, WebhookEventType> = {
   alerts: 'alert.submitted',
 };
 
-/** Events of an endpoint a relay round sends at most, and a telemetry group's fan-out row holds at most. */
+/**
+ * Events of an endpoint a relay round sends at most, and a telemetry group's fan-out row holds
+ * at most.
+ */
 export const WEBHOOK_BATCH = 100;
 
 /** The delivery channel (and outbox `channel`) of webhook deliveries. */

@@ -114,10 +114,10 @@ export class WebhookTransport implements DeliveryTransport {
   }
 
   /**
-   * Fan-out rows: each event (one, or a telemetry group's) to every endpoint it lists, endpoints side by
-   * side. A row whose events all got through (or whose endpoints are gone or disabled) is done;
-   * otherwise it is replaced by rows for just the (endpoint, event) pairs that failed, which
-   * retry like any endpoint's row (one webhook-id still).
+   * Fan-out rows: each event (one, or a telemetry group's) to every endpoint it lists,
+   * endpoints side by side. A row whose events all got through (or whose endpoints are gone or
+   * disabled) is done; otherwise it is replaced by rows for just the (endpoint, event) pairs
+   * that failed, which retry like any endpoint's row (one webhook-id still).
    */
   private async fanOut(messages: ClaimedMessage[]): Promise<SendOutcome> {
     const byEndpoint = new Map<string, Delivery[]>();

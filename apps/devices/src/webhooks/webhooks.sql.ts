@@ -51,14 +51,13 @@ const EVENT_DATA = `CASE WHEN q.k IS NULL THEN e.data ELSE
  *
  * When every record was stored (the usual case) every request is an event, and the row's
  * arrays are the parameters as they stand; otherwise the requests that stored a record are
- * found and the arrays aggregated. The counts gate both branches, so PostgreSQL runs one.
+ * found and the arrays aggregated. The statement's `counts` (telemetry.sql.ts) gate both
+ * branches, so PostgreSQL runs one.
  */
 export function telemetryEventCtes(type: string, first: number): string {
   const p = (offset: number): string => `$${first + offset}`;
-  const all = `(SELECT c.records > 0 AND c.kept = c.records FROM webhook_counts c)`;
-  return `, webhook_counts AS (
-       SELECT (SELECT count(*) FROM input) AS records, (SELECT count(*) FROM stored) AS kept
-     ), webhook_emitted AS MATERIALIZED (
+  const all = `(SELECT c.records > 0 AND c.kept = c.records FROM counts c)`;
+  return `, webhook_emitted AS MATERIALIZED (
        SELECT row_number() OVER (ORDER BY o.r) AS k, o.r
        FROM (SELECT DISTINCT (${p(4)}::int[])[i.n] AS r
              FROM stored s JOIN input i ON i.id = s.id) o
@@ -102,7 +101,8 @@ export const EMIT_EVENT = `
  * $1 fan-out row id, $2 its attempts (the claim's own: a row claimed again by another relay
  * meanwhile is left alone); per failed (endpoint, event) pair: $3 endpoint id, $4 event id,
  * $5 event type, $6 last error, $7 delay ms before its next attempt. Replaces the fan-out row
- * (one event or a group's) by one row per pair, keeping its attempts and retry window, in one statement.
+ * (one event or a group's) by one row per pair, keeping its attempts and retry window, in one
+ * statement.
  */
 export const EXPAND_FANOUT = `
   WITH fanout AS (
