@@ -3,7 +3,7 @@ import { TEST_SERVICE_TOKEN } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,25 @@ const DEVICE = 'big-sender';
 const SCREENSHOT_MAX_BYTES = 2 * MIB;
 const MENTOR_BODY_LIMIT = 4 * MIB;
 const BOUNDARY = 'raqeem-oversized-boundary';
+/** How much of a refused body the services read before they close the connection. */
+const DRAIN_CAP = 64 * MIB;
+
+/** The largest buffer the kernel may grow for a TCP socket in the given direction. */
+function kernelBufferMax(direction: 'rmem' | 'wmem'): number {
+  const limits = readFileSync(`/proc/sys/net/ipv4/tcp_${direction}`, 'utf8').trim().split(/\s+/);
+  return Number(limits[2]);
+}
+
+/**
+ * A body size the client cannot finish writing before the server closes the connection: the
+ * server reads `cap` bytes (and the megabyte the parser read before refusing), and until it closes
+ * the client can be ahead of it by no more than the server's receive buffer and its own send
+ * buffer. Below that, the whole body can sit in the kernel's buffers with every write reported
+ * done, and the client reads the 413 before the reset arrives.
+ */
+function pastWhatTheKernelBuffers(cap: number): number {
+  return cap + MIB + kernelBufferMax('rmem') + kernelBufferMax('wmem') + 16 * MIB;
+}
 
 interface Answer {
   status: number;
@@ -176,7 +195,7 @@ describe('Oversized bodies are answered 413, readable by every client', () => {
     const target = targets[0];
     const answer = await rawPost(target.url(), {
       headers: { ...target.headers(), 'Content-Type': 'application/json' },
-      chunks: filledChunks(80 * MIB),
+      chunks: filledChunks(pastWhatTheKernelBuffers(DRAIN_CAP)),
       chunked: true,
     });
     assert.ok(answer.writeError !== undefined || answer.status === 0, 'the connection closed');
