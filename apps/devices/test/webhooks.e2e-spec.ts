@@ -143,10 +143,21 @@ describe('Webhooks: registry, signed deliveries with retries, a delivery log', (
     assert.ok(log.every((d) => d.outcome === 'failed' && /timeout/.test(d.error ?? '')));
     assert.ok(hooks.receiver.at('/silent').length >= 2);
     // The event waits for its next attempt: the endpoint's backlog gauge counts it.
-    assert.match(
-      await hooks.metrics(),
-      lineOf('webhook_backlog', endpoint.id, 'state="pending"', 1),
-    );
+    const metrics = await hooks.metrics();
+    assert.match(metrics, lineOf('webhook_backlog', endpoint.id, 'state="pending"', 1));
+    assert.match(metrics, lineOf('webhook_backlog', endpoint.id, 'state="dead"', 0));
+    await hooks.remove(endpoint.id);
+    assert.doesNotMatch(await hooks.metrics(), new RegExp(`endpoint="${endpoint.id}",state=`));
+  });
+
+  it('reports the backlog of a caught-up endpoint as zero rather than leaving it out', async () => {
+    const endpoint = await hooks.register({
+      url: `${hooks.base}/idle`,
+      events: ['alert.submitted'],
+    });
+    const metrics = await hooks.metrics();
+    assert.match(metrics, lineOf('webhook_backlog', endpoint.id, 'state="pending"', 0));
+    assert.match(metrics, lineOf('webhook_backlog', endpoint.id, 'state="dead"', 0));
     await hooks.remove(endpoint.id);
   });
 

@@ -39,6 +39,13 @@ describe('Webhook events of a telemetry group (ingest statement, LOAD_EVENTS, RE
       devicesDataSourceOptions(url, 'devices', 2),
     );
     await db.migrateTo();
+    for (const id of ENDPOINTS) {
+      await db.pool.query(
+        `INSERT INTO webhook_endpoints (id, url, events, secret)
+         VALUES ($1, 'https://h.example/', '{metric.submitted}', 'whsec_x')`,
+        [id],
+      );
+    }
   });
 
   afterAll(async () => {

@@ -216,20 +216,25 @@ export const PRUNE = `
     (SELECT count(*) FROM deliveries)::int AS deliveries`;
 
 /**
- * Waiting and dead deliveries per endpoint (a fan-out row counts each of its events for each of
- * their endpoints).
+ * Waiting and dead deliveries per registered endpoint, zero included, so a gauge reads 0 rather
+ * than going missing when an endpoint is caught up (a fan-out row counts each of its events for
+ * each of their endpoints).
  */
 export const BACKLOG_BY_ENDPOINT = `
-  SELECT e.endpoint, coalesce(sum(e.n) FILTER (WHERE o.status = 'pending'), 0)::int AS pending,
-    coalesce(sum(e.n) FILTER (WHERE o.status = 'dead'), 0)::int AS dead
-  FROM outbox o, LATERAL (
-    SELECT o.topic, 1 WHERE o.topic <> '${WEBHOOK_FANOUT_TOPIC}'
-    UNION ALL
-    SELECT json_array_elements_text(o.payload -> 'endpoints'),
-      coalesce((o.payload ->> 'events')::int, 1)
-    WHERE o.topic = '${WEBHOOK_FANOUT_TOPIC}'
-  ) AS e(endpoint, n)
-  WHERE o.channel = '${WEBHOOK_CHANNEL}' GROUP BY e.endpoint`;
+  SELECT w.id::text AS endpoint, coalesce(b.pending, 0)::int AS pending,
+    coalesce(b.dead, 0)::int AS dead
+  FROM webhook_endpoints w LEFT JOIN (
+    SELECT e.endpoint, sum(e.n) FILTER (WHERE o.status = 'pending') AS pending,
+      sum(e.n) FILTER (WHERE o.status = 'dead') AS dead
+    FROM outbox o, LATERAL (
+      SELECT o.topic, 1 WHERE o.topic <> '${WEBHOOK_FANOUT_TOPIC}'
+      UNION ALL
+      SELECT json_array_elements_text(o.payload -> 'endpoints'),
+        coalesce((o.payload ->> 'events')::int, 1)
+      WHERE o.topic = '${WEBHOOK_FANOUT_TOPIC}'
+    ) AS e(endpoint, n)
+    WHERE o.channel = '${WEBHOOK_CHANNEL}' GROUP BY e.endpoint
+  ) b ON b.endpoint = w.id::text`;
 
 /** The enabled endpoints and their event types, for the subscription cache. */
 export const ENABLED_SUBSCRIPTIONS = `SELECT id, events FROM webhook_endpoints WHERE enabled`;
