@@ -16,6 +16,8 @@ const ALERTS = [
   'RaqeemServiceNotReady',
   'RaqeemHttp5xxRate',
   'RaqeemIngestStopped',
+  'RaqeemWebhookDeadLetters',
+  'RaqeemWebhookEndpointFailing',
 ];
 
 describe('Prometheus configuration and alert rules (promtool)', () => {
@@ -26,7 +28,7 @@ describe('Prometheus configuration and alert rules (promtool)', () => {
       'rules',
       repoPath('k8s', 'monitoring', 'alert-rules.yml'),
     ]);
-    assert.match(rules.stdout, /SUCCESS: 6 rules found/);
+    assert.match(rules.stdout, /SUCCESS: 8 rules found/);
   });
 
   it('passes the promtool unit tests, which cover every alert', () => {
