@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { readYaml, repoPath } from '@app/testing/deploy-files';
 import { request } from '@app/testing/http-client';
 import { PrometheusServer } from '@app/testing/prometheus-server';
+import { TEST_OPERATOR_KEY } from '@app/testing/services';
 import { Stack } from '@app/testing/stack';
 import { waitFor } from '@app/testing/wait-for';
 
@@ -29,6 +30,7 @@ const PANELS_WITH_DATA = [
   'Outbox backlog',
   'Database pool use',
   'Up and ready',
+  'Webhook backlog by endpoint',
 ];
 
 describe('A real Prometheus scraping both services with the repository config', () => {
@@ -43,6 +45,12 @@ describe('A real Prometheus scraping both services with the repository config', 
     stack = await Stack.start('prometheus');
     await stack.setUp(async () => {
       await stack.registerDevice(DEVICE, { device_name: 'Scraped', os: 'linux' });
+      // A webhook endpoint with nothing to send: its backlog still reads 0 in Prometheus.
+      const endpoint = await request('POST', `${stack.api}/webhooks`, {
+        headers: { 'x-api-key': TEST_OPERATOR_KEY },
+        body: { url: 'https://hooks.example/raqeem', events: ['alert.submitted'] },
+      });
+      assert.equal(endpoint.status, 201);
       // The compose scrape config, with the test's services as targets and fast intervals.
       const config = readYaml<ScrapeConfig>('k8s', 'monitoring', 'prometheus.yml');
       const targets: Record<string, string> = {
