@@ -39,22 +39,22 @@ describe('OutboxRelay while running', () => {
 
   it('delivers right after a kick without waiting for the poll interval', async () => {
     const transport = new ScriptedTransport();
-    const relay = startRelay({ channel: 'kick', transport, pollIntervalMs: 60_000 });
+    // The poll comes every 10 minutes and each wait below gives up after 30 s: only the kicks
+    // can deliver in time.
+    const relay = startRelay({ channel: 'kick', transport, pollIntervalMs: 600_000 });
     await db.enqueue('kick', 'metrics', ['k-1']);
     relay.kick();
     await waitFor(async () => (await countOf('kick')) === 0, {
-      timeoutMs: 2000,
+      timeoutMs: 30_000,
       message: 'the first delivery',
     });
 
     await db.enqueue('kick', 'metrics', ids('k-next', 3));
-    const kickedAt = Date.now();
     for (let i = 0; i < 50; i++) relay.kick();
     await waitFor(async () => (await countOf('kick')) === 0, {
-      timeoutMs: 2000,
+      timeoutMs: 30_000,
       message: 'the kicked delivery',
     });
-    assert.ok(Date.now() - kickedAt < 1000);
     assert.deepEqual(transport.sentRecordIds().sort(), ['k-1', 'k-next-1', 'k-next-2', 'k-next-3']);
   });
 
@@ -121,7 +121,7 @@ describe('OutboxRelay while running', () => {
     assert.equal(transport.sends.length, inFlight, 'a stopped relay sends nothing more');
   });
 
-  it('resumes a backlog within the probe interval once the receiver answers, despite a huge backoff', async () => {
+  it('resumes a backlog as soon as a probe finds the receiver answering, long before its huge backoff ends', async () => {
     let up = false;
     const transport = new ScriptedTransport(() =>
       up ? { kind: 'delivered' } : { kind: 'transient', reason: 'connect ECONNREFUSED' },
@@ -142,15 +142,14 @@ describe('OutboxRelay while running', () => {
       async () =>
         (await countOf('probe', `attempts >= 1 AND next_attempt_at > now() + interval '4 min'`)) ===
         20,
-      { timeoutMs: 3000, message: 'every row to wait in a long backoff' },
+      { timeoutMs: 30_000, message: 'every row to wait in a long backoff' },
     );
     up = true;
-    const recoveredAt = Date.now();
+    // The rows' own retries are over 4 minutes away: draining sooner is the probe's doing.
     await waitFor(async () => (await countOf('probe')) === 0, {
-      timeoutMs: 3000,
-      message: 'the backlog to drain',
+      timeoutMs: 60_000,
+      message: 'the backlog to drain well before its retries are due',
     });
-    assert.ok(Date.now() - recoveredAt < 1500, `took ${Date.now() - recoveredAt} ms`);
   });
 
   it('with probeScope topic, resumes only the recovered topic and leaves the other in backoff', async () => {

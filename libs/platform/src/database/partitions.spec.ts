@@ -296,9 +296,9 @@ describe('Partition maintenance against PostgreSQL', () => {
     try {
       await reader.query('BEGIN');
       await reader.query('SELECT count(*) FROM readings');
-      const started = Date.now();
+      // The reader holds its lock until the end of this block: a run that waited for it would
+      // never return.
       const blocked = await run(NOW, { ...POLICY, lockTimeoutMs: 200 });
-      assert.ok(Date.now() - started < 5000);
       assert.deepEqual(blocked.dropped, []);
       assert.match(blocked.errors.join('\n'), /dropping readings_p20310302: .*lock timeout/);
       assert.ok((await partitionNames()).includes('readings_p20310302'));
