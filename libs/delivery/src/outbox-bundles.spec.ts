@@ -156,7 +156,7 @@ describe('Outbox bundles against PostgreSQL', () => {
             `SELECT 1 FROM outbox WHERE channel = 'b-expire' AND now() - retry_since >= interval '200 ms'`,
           )
         ).rowCount === 1,
-      { timeoutMs: 2000, message: 'the bundle to outgrow deadLetterAfterMs' },
+      { timeoutMs: 30_000, message: 'the bundle to outgrow deadLetterAfterMs' },
     );
     assert.equal(await relay.drainOnce(), 1);
 

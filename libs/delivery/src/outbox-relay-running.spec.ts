@@ -94,7 +94,7 @@ describe('OutboxRelay while running', () => {
     relay.kick();
     // Both workers may claim at the same moment and split the rows between them.
     await waitFor(() => transport.sentRecordIds().length === 2, {
-      timeoutMs: 2000,
+      timeoutMs: 30_000,
       message: 'the sends to start',
     });
     const inFlight = transport.sends.length;
@@ -173,13 +173,13 @@ describe('OutboxRelay while running', () => {
     const waiting = (topic: string): Promise<number> =>
       countOf('scoped', `topic = '${topic}' AND next_attempt_at > now() + interval '4 min'`);
     await waitFor(async () => (await waiting('down')) + (await waiting('back')) === 10, {
-      timeoutMs: 5000,
+      timeoutMs: 30_000,
       message: 'every row to wait in a long backoff',
     });
     const mark = transport.sends.length;
     up = true;
     await waitFor(async () => (await countOf('scoped', `topic = 'back'`)) === 0, {
-      timeoutMs: 10_000,
+      timeoutMs: 60_000,
       message: 'the recovered topic to drain',
     });
     // Only canaries, one row each, went to the topic still down: its backlog was not resumed.
@@ -211,7 +211,7 @@ describe('OutboxRelay while running', () => {
     await db.enqueue('flaky', 'alerts', ['f-1']);
     relay.kick();
     await waitFor(async () => (await countOf('flaky')) === 0, {
-      timeoutMs: 5000,
+      timeoutMs: 30_000,
       message: 'delivery after failures',
     });
     assert.deepEqual(transport.sentRecordIds(), ['f-1', 'f-1']);

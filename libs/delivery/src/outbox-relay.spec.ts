@@ -178,7 +178,7 @@ describe('OutboxRelay against PostgreSQL', () => {
             `SELECT 1 FROM outbox WHERE channel = 'expire' AND now() - retry_since >= interval '300 ms'`,
           )
         ).rowCount === 1,
-      { timeoutMs: 2000, message: 'the row to outgrow deadLetterAfterMs' },
+      { timeoutMs: 30_000, message: 'the row to outgrow deadLetterAfterMs' },
     );
     await makeDue('expire');
     await relay.drainOnce();
