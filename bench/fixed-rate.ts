@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       const hooked = receiver !== undefined && i % 2 === 1;
       const event = hooked ? 'metric.submitted' : 'activity.submitted';
-      for (const id of ids) await subscribeTo(devices.url, id, event);
+      await subscribeTo(devices.url, ids, event);
       const watch = new ProcessWatch({
         devices: () => [devices.pid!],
         postgres: ctx.postgresPids,

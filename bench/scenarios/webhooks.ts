@@ -65,7 +65,7 @@ export async function webhooksScenario(ctx: BenchContext, batch: number): Promis
     const target = process.env.BENCH_WEBHOOK_RECEIVER === 'silent' ? hole.url : receiver.url;
     const ids = await subscribe(devices.url, target, ENDPOINTS);
     const side = async (events: string): Promise<{ run: Run; delivered: number }> => {
-      for (const id of ids) await subscribeTo(devices.url, id, events);
+      await subscribeTo(devices.url, ids, events);
       const before = receiver.received();
       const run = await measure();
       return { run, delivered: receiver.received() - before };
@@ -181,12 +181,14 @@ export async function subscribe(
   return ids;
 }
 
-/** Points an endpoint at one event type (the bench's on/off switch for ingest's events). */
-export async function subscribeTo(devicesUrl: string, id: string, event: string): Promise<void> {
-  const response = await fetch(`${devicesUrl}/api/v1/webhooks/${id}`, {
-    method: 'PATCH',
-    headers: operator,
-    body: JSON.stringify({ events: [event] }),
-  });
-  if (response.status !== 200) throw new Error(`updating a webhook answered ${response.status}`);
+/** Points the endpoints at one event type (the bench's on/off switch for ingest's events). */
+export async function subscribeTo(devicesUrl: string, ids: string[], event: string): Promise<void> {
+  for (const id of ids) {
+    const response = await fetch(`${devicesUrl}/api/v1/webhooks/${id}`, {
+      method: 'PATCH',
+      headers: operator,
+      body: JSON.stringify({ events: [event] }),
+    });
+    if (response.status !== 200) throw new Error(`updating a webhook answered ${response.status}`);
+  }
 }
